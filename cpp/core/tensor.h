@@ -1,0 +1,49 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace esrgan {
+
+struct Shape {
+    int c = 0, h = 0, w = 0;
+    bool operator==(const Shape& o) const { return c == o.c && h == o.h && w == o.w; }
+    bool operator!=(const Shape& o) const { return !(*this == o); }
+};
+
+// A (c, h, w) float blob stored channels-last (NHWC): [h][w][c]. That is the layout oneDNN's
+// fastest CPU convolutions read and write, so convolutions need no reorders.
+// Copies share storage (Split is an alias).
+class Tensor {
+public:
+    Tensor() = default;
+    static Tensor zeros(const Shape& shape);
+    static Tensor uninitialized(const Shape& shape);
+
+    const Shape& shape() const { return shape_; }
+    int c() const { return shape_.c; }
+    int h() const { return shape_.h; }
+    int w() const { return shape_.w; }
+    size_t pixels() const { return static_cast<size_t>(shape_.h) * shape_.w; }
+    size_t size() const { return pixels() * shape_.c; }
+    bool empty() const { return data_ == nullptr; }
+
+    float* data() { return data_; }
+    const float* data() const { return data_; }
+    float* pixel(int y, int x) { return data_ + (static_cast<size_t>(y) * shape_.w + x) * shape_.c; }
+    const float* pixel(int y, int x) const { return data_ + (static_cast<size_t>(y) * shape_.w + x) * shape_.c; }
+
+    float& at(int ch, int y, int x) { return pixel(y, x)[ch]; }
+    float at(int ch, int y, int x) const { return pixel(y, x)[ch]; }
+
+private:
+    Shape shape_;
+    std::shared_ptr<float> storage_;
+    float* data_ = nullptr;
+};
+
+// Converts between planar CHW floats and the tensor layout.
+Tensor fromPlanar(const float* chw, const Shape& shape);
+void toPlanar(const Tensor& t, float* chw);
+
+}  // namespace esrgan

@@ -1,0 +1,52 @@
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "cpu/cpu_engine.h"
+#include "ops/layer.h"
+
+namespace esrgan {
+
+// A loaded model: layers in file order, blobs wired by name, one input and one output blob
+// found from the graph, scale and receptive field inferred from it.
+class Network {
+public:
+    static std::unique_ptr<Network> load(const std::string& paramPath, const std::string& binPath);
+    ~Network();
+
+    int inputChannels() const { return inputChannels_; }
+    int outputChannels() const { return outputChannels_; }
+    int scale() const { return scale_; }
+    int alignment() const { return alignment_; }  // input sides must be multiples of this
+    int receptiveRadius() const { return receptiveRadius_; }
+    size_t layerCount() const { return layers_.size(); }
+    const std::string& inputBlob() const { return blobNames_[inputBlob_]; }
+    const std::string& outputBlob() const { return blobNames_[outputBlob_]; }
+
+    Shape outputShape(const Shape& input) const;
+    // Bytes of blobs alive at once at the peak of a forward pass.
+    size_t peakBytes(const Shape& input) const;
+
+    // `afterLayer` is called after every layer; it may throw (e.g. Cancelled) to stop the pass.
+    Tensor forward(const Tensor& input, const std::function<void()>& afterLayer = {});
+
+private:
+    Network() = default;
+    void wire(const std::string& paramPath);
+    void inferProperties(const std::string& paramPath);
+    std::vector<Shape> inferShapes(const Shape& input) const;
+
+    std::vector<std::unique_ptr<Layer>> layers_;
+    std::vector<std::vector<int>> bottoms_, tops_;
+    std::vector<std::string> blobNames_;
+    std::vector<int> lastUse_;     // per blob: index of the last layer that reads it
+    std::vector<int> storageOf_;   // per blob: the blob whose storage it shares (Split aliases)
+    int inputLayer_ = -1, inputBlob_ = -1, outputBlob_ = -1;
+    int inputChannels_ = 0, outputChannels_ = 0, scale_ = 1, alignment_ = 1, receptiveRadius_ = 0;
+    CpuEngine cpu_;
+};
+
+}  // namespace esrgan

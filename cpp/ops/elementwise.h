@@ -1,0 +1,45 @@
+#pragma once
+#include "ops/layer.h"
+
+namespace esrgan {
+
+// Eltwise: PROD (0), SUM with optional coefficients (1), MAX (2) over N same-shape inputs.
+class EltwiseLayer : public Layer {
+public:
+    explicit EltwiseLayer(const LayerSpec& spec);
+    std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
+    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
+
+private:
+    int op_;
+    std::vector<float> coeffs_;
+};
+
+// BinaryOp: two same-shape blobs, a blob and a per-channel (c,1,1) blob, or a blob and a scalar.
+class BinaryOpLayer : public Layer {
+public:
+    explicit BinaryOpLayer(const LayerSpec& spec);
+    std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
+    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
+
+private:
+    int op_;
+    bool withScalar_;
+    float scalar_;
+};
+
+class PReluLayer : public Layer {
+public:
+    explicit PReluLayer(const LayerSpec& spec);
+    void loadWeights(WeightReader& reader) override;
+    std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
+    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
+
+private:
+    int numSlope_;
+    std::vector<float> slopes_;
+};
+
+float applyBinary(int op, float a, float b);
+
+}  // namespace esrgan

@@ -1,0 +1,48 @@
+#pragma once
+#include "core/resample.h"
+#include "ops/layer.h"
+
+namespace esrgan {
+
+// PixelShuffle: (C*r*r, H, W) -> (C, H*r, W*r); mode 0 = PyTorch pixel_shuffle, mode 1 = DCR.
+class PixelShuffleLayer : public Layer {
+public:
+    explicit PixelShuffleLayer(const LayerSpec& spec);
+    std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
+    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
+    Geometry geometry(const std::vector<Geometry>& inputs) const override;
+
+private:
+    int factor_;
+    int mode_;
+};
+
+// Reorg: (C, H, W) -> (C*s*s, H/s, W/s), the inverse of PixelShuffle (PyTorch pixel_unshuffle).
+class ReorgLayer : public Layer {
+public:
+    explicit ReorgLayer(const LayerSpec& spec);
+    int stride() const { return stride_; }
+    std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
+    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
+    Geometry geometry(const std::vector<Geometry>& inputs) const override;
+
+private:
+    int stride_;
+    int mode_;
+};
+
+class InterpLayer : public Layer {
+public:
+    explicit InterpLayer(const LayerSpec& spec);
+    std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
+    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
+    Geometry geometry(const std::vector<Geometry>& inputs) const override;
+
+private:
+    ResizeType type_;
+    float heightScale_, widthScale_;
+    int outH_, outW_;
+    bool alignCorner_;
+};
+
+}  // namespace esrgan

@@ -1,0 +1,25 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+
+namespace esrgan {
+
+struct UpscaleOptions {
+    int tileSize = 0;          // LR pixels per tile side; 0 = automatic from the memory budget
+    int tilePad = -1;          // halo of real neighbours per tile side; -1 = from the model's receptive field
+    int prePad = 10;           // mirrored (reflect-101) padding around the image border
+    bool tta = false;          // average the 8 flips/transposes
+    int threads = 0;           // 0 = all cores
+    int64_t memoryBudgetMb = 0;  // 0 = half the available memory, at most 4 GiB
+};
+
+// Shared between the thread that runs a job and the threads that watch or cancel it.
+struct Progress {
+    std::atomic<int64_t> done{0};
+    std::atomic<int64_t> total{0};
+    std::atomic<int> tilesDone{0};
+    std::atomic<int> tilesTotal{0};
+    std::atomic<bool> cancelRequested{false};
+};
+
+}  // namespace esrgan

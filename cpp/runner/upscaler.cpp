@@ -1,0 +1,137 @@
+#include "runner/upscaler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/errors.h"
+#include "core/resample.h"
+#include "runner/tile_plan.h"
+#include "runner/tta.h"
+
+namespace esrgan {
+
+namespace {
+
+// Mirror without repeating the edge pixel (reflect-101), folded as often as needed.
+int reflect101(int i, int n) {
+    if (n == 1) return 0;
+    const int period = 2 * (n - 1);
+    i %= period;
+    if (i < 0) i += period;
+    return i < n ? i : period - i;
+}
+
+float luma(const uint8_t* p) { return 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]; }
+
+uint8_t quantize(float v) {
+    float scaled = std::min(std::max(v * 255.f, 0.f), 255.f);  // clamp in float, then round half up
+    return static_cast<uint8_t>(std::floor(scaled + 0.5f));
+}
+
+Tensor readTile(const ImageView& img, const Rect& r, int modelChannels) {
+    const int colorChannels = img.channels >= 3 ? 3 : 1;
+    Tensor t = Tensor::uninitialized(Shape{modelChannels, r.height(), r.width()});
+    const float norm = 1.f / 255.f;
+#pragma omp parallel for schedule(static)
+    for (int y = 0; y < r.height(); ++y) {
+        const int sy = reflect101(r.y0 + y, img.height);
+        for (int x = 0; x < r.width(); ++x) {
+            const int sx = reflect101(r.x0 + x, img.width);
+            const uint8_t* p = img.pixels + (static_cast<size_t>(sy) * img.width + sx) * img.channels;
+            if (modelChannels == 3) {
+                for (int c = 0; c < 3; ++c) t.at(c, y, x) = p[colorChannels == 3 ? c : 0] * norm;
+            } else {
+                t.at(0, y, x) = (colorChannels == 3 ? luma(p) : p[0]) * norm;
+            }
+        }
+    }
+    return t;
+}
+
+void writeTile(const Tensor& result, const Tile& tile, int scale, const ImageView& img, uint8_t* out) {
+    const int colorChannels = img.channels >= 3 ? 3 : 1;
+    const int outW = img.width * scale;
+    const int offX = (tile.owned.x0 - tile.input.x0) * scale, offY = (tile.owned.y0 - tile.input.y0) * scale;
+    const int w = tile.owned.width() * scale, h = tile.owned.height() * scale;
+#pragma omp parallel for schedule(static)
+    for (int y = 0; y < h; ++y) {
+        uint8_t* row = out + (static_cast<size_t>(tile.owned.y0 * scale + y) * outW + tile.owned.x0 * scale) * img.channels;
+        for (int x = 0; x < w; ++x) {
+            uint8_t* p = row + static_cast<size_t>(x) * img.channels;
+            if (result.c() >= 3 && colorChannels == 3) {
+                for (int c = 0; c < 3; ++c) p[c] = quantize(result.at(c, offY + y, offX + x));
+            } else if (result.c() >= 3) {
+                p[0] = quantize(0.299f * result.at(0, offY + y, offX + x) + 0.587f * result.at(1, offY + y, offX + x) +
+                                0.114f * result.at(2, offY + y, offX + x));
+            } else {
+                uint8_t v = quantize(result.at(0, offY + y, offX + x));
+                for (int c = 0; c < colorChannels; ++c) p[c] = v;
+            }
+        }
+    }
+}
+
+void upscaleAlpha(const ImageView& img, int scale, uint8_t* out) {
+    const int alphaIndex = img.channels - 1;
+    const int outW = img.width * scale, outH = img.height * scale;
+    std::vector<float> alpha(static_cast<size_t>(img.width) * img.height);
+    for (size_t i = 0; i < alpha.size(); ++i) alpha[i] = img.pixels[i * img.channels + alphaIndex];
+    std::vector<float> resized(static_cast<size_t>(outW) * outH);
+    resizePlane(alpha.data(), img.width, img.height, resized.data(), outW, outH, ResizeType::Bicubic);
+    for (size_t i = 0; i < resized.size(); ++i)
+        out[i * img.channels + alphaIndex] = static_cast<uint8_t>(std::floor(std::min(std::max(resized[i], 0.f), 255.f) + 0.5f));
+}
+
+}  // namespace
+
+void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const UpscaleOptions& options, Progress& progress) {
+    if (img.channels < 1 || img.channels > 4) throw InvalidArgument("images must have 1 to 4 channels, got " + std::to_string(img.channels));
+    if (!img.pixels || !out) throw InvalidArgument("missing pixel buffer");
+    CpuEngine::setThreads(options.threads);
+    const TilePlan plan = planTiles(net, img.width, img.height, options);
+    const int scale = net.scale();
+    const int passes = options.tta ? 8 : 1;
+    progress.tilesTotal = static_cast<int>(plan.tiles.size());
+    progress.total = static_cast<int64_t>(plan.tiles.size()) * passes * net.layerCount();
+    auto checkCancel = [&progress] {
+        if (progress.cancelRequested.load()) throw Cancelled();
+    };
+    auto afterLayer = [&] {
+        progress.done.fetch_add(1);
+        checkCancel();
+    };
+
+    for (const Tile& tile : plan.tiles) {
+        checkCancel();
+        Tensor input = readTile(img, tile.input, net.inputChannels());
+        Tensor result;
+        if (passes == 1) {
+            result = net.forward(input, afterLayer);
+        } else {
+            for (const Symmetry& s : kSymmetries) {
+                Tensor one = undoSymmetry(net.forward(applySymmetry(input, s), afterLayer), s);
+                if (result.empty()) {
+                    result = one;
+                } else {
+                    float* acc = result.data();
+                    const float* add = one.data();
+                    for (size_t i = 0; i < result.size(); ++i) acc[i] += add[i];
+                }
+            }
+            for (size_t i = 0; i < result.size(); ++i) result.data()[i] *= 0.125f;
+        }
+        if (result.w() != tile.input.width() * scale || result.h() != tile.input.height() * scale)
+            throw ModelError("the model produced " + std::to_string(result.w()) + "x" + std::to_string(result.h()) + " from a " +
+                             std::to_string(tile.input.width()) + "x" + std::to_string(tile.input.height()) + " tile, expected x" +
+                             std::to_string(scale));
+        writeTile(result, tile, scale, img, out);
+        progress.tilesDone.fetch_add(1);
+    }
+    if (img.channels == 2 || img.channels == 4) {
+        checkCancel();
+        upscaleAlpha(img, scale, out);
+    }
+}
+
+}  // namespace esrgan

@@ -1,0 +1,138 @@
+package dev.modelcompose.nativelib;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.ByRef;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.Namespace;
+import org.bytedeco.javacpp.annotation.Platform;
+import org.bytedeco.javacpp.annotation.StdString;
+
+/**
+ * JavaCPP binding of {@code native/mc_native.h}, the whole native surface. Application code
+ * uses {@code dev.modelcompose.upscale.Upscaler} instead of these peers.
+ *
+ * <p>Native errors arrive as {@link RuntimeException}s whose message starts with a tag such as
+ * {@code [model]} or {@code [cancelled]}; the upscale package maps them to its own exceptions.
+ */
+// libmcnative.so needs libgomp.so.1 and libdnnl.so.3: they are preloaded from the org.bytedeco:dnnl jar.
+@Platform(value = "linux-x86_64", include = "mc_native.h", link = "mcnative", preload = {"gomp@.1", "dnnl@.3"},
+        preloadresource = "/org/bytedeco/dnnl/")
+@Namespace("mcnative")
+public final class RunnerNative {
+    static {
+        Loader.load();
+    }
+
+    private RunnerNative() {}
+
+    /** Forces the native libraries to load; throws {@link UnsatisfiedLinkError} when they cannot. */
+    public static void load() {
+        Loader.load(RunnerNative.class);
+    }
+
+    public static native @StdString String cpuDescription();
+
+    public static native int cpuThreads();
+
+    public static final class UpscaleSettings extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public UpscaleSettings() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native int tileSize();
+
+        public native UpscaleSettings tileSize(int value);
+
+        public native int tilePad();
+
+        public native UpscaleSettings tilePad(int value);
+
+        public native int prePad();
+
+        public native UpscaleSettings prePad(int value);
+
+        public native @Cast("bool") boolean tta();
+
+        public native UpscaleSettings tta(boolean value);
+
+        public native int threads();
+
+        public native UpscaleSettings threads(int value);
+
+        public native @Cast("long long") long memoryBudgetMb();
+
+        public native UpscaleSettings memoryBudgetMb(long value);
+    }
+
+    public static final class UpscaleJob extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public UpscaleJob() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native void cancel();
+
+        public native @Cast("bool") boolean isCancelled();
+
+        public native double fraction();
+
+        public native int tilesDone();
+
+        public native int tilesTotal();
+    }
+
+    public static final class NativeModel extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public NativeModel(String paramPath, String binPath) {
+            super((Pointer) null);
+            allocate(paramPath, binPath);
+        }
+
+        private native void allocate(String paramPath, String binPath);
+
+        public native int scale();
+
+        public native int inputChannels();
+
+        public native int outputChannels();
+
+        public native int receptiveRadius();
+
+        public native int defaultTilePad();
+
+        public native int layerCount();
+
+        public native int plannedTileSize(int width, int height, @Const @ByRef UpscaleSettings settings);
+
+        public native int plannedTileCount(int width, int height, @Const @ByRef UpscaleSettings settings);
+
+        public native void upscale(@Cast("const unsigned char*") BytePointer src, int width, int height, int channels,
+                                   @Cast("unsigned char*") BytePointer dst, @Const @ByRef UpscaleSettings settings,
+                                   @ByRef UpscaleJob job);
+
+        public native void outputShape(int c, int h, int w, IntPointer chw);
+
+        public native void forward(@Const FloatPointer input, int c, int h, int w, FloatPointer output);
+    }
+}

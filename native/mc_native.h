@@ -1,0 +1,74 @@
+// The whole native surface that Java binds to (with JavaCPP). No logic lives here:
+// it adapts the runner's types and turns its exceptions into tagged messages that the
+// Java side maps onto its own exception types.
+#pragma once
+#include <memory>
+#include <string>
+
+namespace esrgan {
+class Network;
+struct Progress;
+}  // namespace esrgan
+
+namespace mcnative {
+
+struct UpscaleSettings {
+    int tileSize = 0;
+    int tilePad = -1;
+    int prePad = 10;
+    bool tta = false;
+    int threads = 0;
+    long long memoryBudgetMb = 0;
+};
+
+// Progress and cancellation of one upscale call; safe to read and cancel from any thread.
+class UpscaleJob {
+public:
+    UpscaleJob();
+    ~UpscaleJob();
+    void cancel();
+    bool isCancelled() const;
+    double fraction() const;
+    int tilesDone() const;
+    int tilesTotal() const;
+    esrgan::Progress& progress() { return *progress_; }
+
+private:
+    std::unique_ptr<esrgan::Progress> progress_;
+};
+
+class NativeModel {
+public:
+    // Throws "[model] ..." when the files are missing or malformed.
+    NativeModel(const char* paramPath, const char* binPath);
+    ~NativeModel();
+
+    int scale() const;
+    int inputChannels() const;
+    int outputChannels() const;
+    int receptiveRadius() const;
+    int defaultTilePad() const;
+    int layerCount() const;
+    // The tile side `upscale` would use for this image, and how many tiles that makes.
+    int plannedTileSize(int width, int height, const UpscaleSettings& settings) const;
+    int plannedTileCount(int width, int height, const UpscaleSettings& settings) const;
+
+    // src: width*height*channels bytes (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA);
+    // dst: (width*scale)*(height*scale)*channels bytes.
+    void upscale(const unsigned char* src, int width, int height, int channels, unsigned char* dst,
+                 const UpscaleSettings& settings, UpscaleJob& job);
+
+    // Raw network pass on planar CHW floats, no padding or tiling (for tests).
+    void outputShape(int c, int h, int w, int* chw) const;
+    void forward(const float* input, int c, int h, int w, float* output);
+
+private:
+    std::unique_ptr<esrgan::Network> net_;
+};
+
+// One line describing the CPU backend (library version, ISA, threads).
+std::string cpuDescription();
+// Cores the CPU backend uses by default.
+int cpuThreads();
+
+}  // namespace mcnative

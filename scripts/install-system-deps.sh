@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Install the Debian/Ubuntu system packages the native build and the tests need.
+# Only installs what is missing; runs `apt-get update` only if something must be installed.
+#
+#   scripts/install-system-deps.sh          # as root, or as a user with sudo
+#   scripts/install-system-deps.sh --check  # only report what is missing (exit 1 if anything is)
+#
+# Packages:
+#   cmake g++ make            native runner build
+#   libvulkan1                Vulkan loader (runtime of the runner and of the peer binary)
+#   mesa-vulkan-drivers       lavapipe (llvmpipe) software Vulkan ICD for GPU-less CI
+#   libgomp1                  OpenMP runtime, needed by the official realesrgan-ncnn-vulkan binary
+#   python3-torch python3-numpy python3-pil   bench/torch_esrgan.py reference + parity checks
+#   npm (nodejs)              scripts/fetch-test-assets.sh uses `npm pack`
+set -euo pipefail
+
+CHECK_ONLY=0
+[[ "${1:-}" == "--check" ]] && CHECK_ONLY=1
+
+PKGS=(cmake g++ make libvulkan1 mesa-vulkan-drivers libgomp1 python3-torch python3-numpy python3-pil)
+
+if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-system-deps: not a dpkg/apt system; install these (or equivalents) by hand:" >&2
+  echo "  ${PKGS[*]} npm" >&2
+  exit 1
+fi
+
+installed() { dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'; }
+
+missing=()
+for p in "${PKGS[@]}"; do
+  installed "$p" || missing+=("$p")
+done
+# npm: any working `npm` will do (e.g. NodeSource's nodejs bundles npm and conflicts with
+# Debian's npm package), so only install Debian's npm when there is no npm at all.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
+
+if ((${#missing[@]} == 0)); then
+  echo "install-system-deps: all present"
+  exit 0
+fi
+
+echo "install-system-deps: missing: ${missing[*]}"
+if ((CHECK_ONLY)); then
+  exit 1
+fi
+
+SUDO=()
+if [[ "$(id -u)" != 0 ]]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO=(sudo -n)
+  else
+    echo "install-system-deps: not root and no passwordless sudo. Please run:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# Wait for a concurrent apt/dpkg run (e.g. unattended-upgrades) instead of failing.
+APT_OPTS=(-o DPkg::Lock::Timeout=600)
+"${SUDO[@]}" apt-get "${APT_OPTS[@]}" update
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" install -y --no-install-recommends "${missing[@]}"
+
+still=()
+for p in "${missing[@]}"; do
+  if [[ "$p" == npm ]]; then command -v npm >/dev/null 2>&1 || still+=(npm)
+  else installed "$p" || still+=("$p"); fi
+done
+if ((${#still[@]})); then
+  echo "install-system-deps: still missing after install: ${still[*]}" >&2
+  exit 1
+fi
+echo "install-system-deps: installed ${missing[*]}"

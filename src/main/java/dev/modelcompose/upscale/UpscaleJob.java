@@ -1,0 +1,44 @@
+package dev.modelcompose.upscale;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Watches and controls one {@link Upscaler#upscale} call: progress reports while it runs and
+ * {@link #cancel()} from any thread. A job is used for one call.
+ */
+public final class UpscaleJob {
+    /** A progress report: the fraction of the work done and the tiles finished. */
+    public record Progress(double fraction, int tilesDone, int tilesTotal) {}
+
+    private final Consumer<Progress> listener;
+    private final AtomicBoolean cancelled = new AtomicBoolean();
+    private volatile Runnable cancelHook = () -> {};
+
+    public UpscaleJob() {
+        this(p -> {});
+    }
+
+    public UpscaleJob(Consumer<Progress> listener) {
+        this.listener = listener;
+    }
+
+    /** Stops the job at the next layer boundary; the upscale call then throws {@link UpscaleCancelledException}. */
+    public void cancel() {
+        cancelled.set(true);
+        cancelHook.run();
+    }
+
+    public boolean isCancelled() {
+        return cancelled.get();
+    }
+
+    void attach(Runnable nativeCancel) {
+        cancelHook = nativeCancel;
+        if (cancelled.get()) nativeCancel.run();
+    }
+
+    void report(Progress progress) {
+        listener.accept(progress);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.modelcompose.upscale;
+
+/**
+ * How an image is processed. Immutable; the {@code with*} methods return changed copies.
+ *
+ * @param device         compute device: -1 is the CPU
+ * @param tileSize       input pixels per tile side; 0 picks the largest that fits the memory budget
+ * @param tilePad        real neighbouring pixels each tile also reads on every side; -1 derives it from
+ *                       the model's receptive field so that tiles join without seams
+ * @param prePad         mirrored padding around the image border, in input pixels (the official binary uses 10)
+ * @param tta            average the 8 flips and transposes of the input (8x slower, slightly cleaner)
+ * @param threads        CPU threads; 0 uses every core
+ * @param memoryBudgetMb memory a tile may use; 0 uses half the available memory, at most 4 GiB
+ */
+public record UpscaleOptions(int device, int tileSize, int tilePad, int prePad, boolean tta, int threads, long memoryBudgetMb) {
+    public static final int CPU = -1;
+
+    public UpscaleOptions {
+        if (device != CPU) throw new IllegalArgumentException("device " + device + " is not available: only the CPU (-1) is supported");
+        if (tileSize != 0 && tileSize < 32) throw new IllegalArgumentException("tile size must be 0 (automatic) or at least 32, got " + tileSize);
+        if (tilePad < -1) throw new IllegalArgumentException("tile pad must be -1 (automatic) or at least 0, got " + tilePad);
+        if (prePad < 0) throw new IllegalArgumentException("pre-pad must be at least 0, got " + prePad);
+        if (threads < 0) throw new IllegalArgumentException("threads must be at least 0, got " + threads);
+        if (memoryBudgetMb < 0) throw new IllegalArgumentException("memory budget must be at least 0, got " + memoryBudgetMb);
+    }
+
+    public static UpscaleOptions defaults() {
+        return new UpscaleOptions(CPU, 0, -1, 10, false, 0, 0);
+    }
+
+    public UpscaleOptions withDevice(int value) {
+        return new UpscaleOptions(value, tileSize, tilePad, prePad, tta, threads, memoryBudgetMb);
+    }
+
+    public UpscaleOptions withTileSize(int value) {
+        return new UpscaleOptions(device, value, tilePad, prePad, tta, threads, memoryBudgetMb);
+    }
+
+    public UpscaleOptions withTilePad(int value) {
+        return new UpscaleOptions(device, tileSize, value, prePad, tta, threads, memoryBudgetMb);
+    }
+
+    public UpscaleOptions withPrePad(int value) {
+        return new UpscaleOptions(device, tileSize, tilePad, value, tta, threads, memoryBudgetMb);
+    }
+
+    public UpscaleOptions withTta(boolean value) {
+        return new UpscaleOptions(device, tileSize, tilePad, prePad, value, threads, memoryBudgetMb);
+    }
+
+    public UpscaleOptions withThreads(int value) {
+        return new UpscaleOptions(device, tileSize, tilePad, prePad, tta, value, memoryBudgetMb);
+    }
+
+    public UpscaleOptions withMemoryBudgetMb(long value) {
+        return new UpscaleOptions(device, tileSize, tilePad, prePad, tta, threads, value);
+    }
+}

@@ -2,8 +2,11 @@
 # Install the Debian/Ubuntu system packages the native build and the tests need.
 # Only installs what is missing; runs `apt-get update` only if something must be installed.
 #
-#   scripts/install-system-deps.sh          # as root, or as a user with sudo
-#   scripts/install-system-deps.sh --check  # only report what is missing (exit 1 if anything is)
+#   scripts/install-system-deps.sh [build|test]          # as root, or as a user with sudo
+#   scripts/install-system-deps.sh [build|test] --check  # only report what is missing (exit 1 if anything is)
+#
+# Profiles: `build` (default) is what building and running the CLI needs; `test` adds what the
+# test suite's oracles need (lavapipe for the official binary, PyTorch).
 #
 # Packages:
 #   cmake g++ make            native runner build
@@ -15,9 +18,19 @@
 set -euo pipefail
 
 CHECK_ONLY=0
-[[ "${1:-}" == "--check" ]] && CHECK_ONLY=1
+PROFILE=build
+for arg in "$@"; do
+  case "$arg" in
+    --check) CHECK_ONLY=1 ;;
+    build|test) PROFILE="$arg" ;;
+    *) echo "install-system-deps: unknown argument '$arg' (expected build, test or --check)" >&2; exit 2 ;;
+  esac
+done
 
-PKGS=(cmake g++ make libvulkan1 mesa-vulkan-drivers libgomp1 python3-torch python3-numpy python3-pil)
+PKGS=(cmake g++ make)
+if [[ "$PROFILE" == test ]]; then
+  PKGS+=(libvulkan1 mesa-vulkan-drivers libgomp1 python3-torch python3-numpy python3-pil)
+fi
 
 if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   echo "install-system-deps: not a dpkg/apt system; install these (or equivalents) by hand:" >&2

@@ -1,6 +1,9 @@
 #include "model/network.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <map>
 #include <set>
@@ -191,7 +194,26 @@ void Network::inferProperties(const std::string& paramPath) {
     scale_ = outA.w / probeA.w;
 }
 
+namespace {
+// MC_PROFILE=1 prints the time spent per layer type after each forward pass (to stderr).
+struct LayerProfile {
+    bool enabled = std::getenv("MC_PROFILE") != nullptr;
+    std::map<std::string, std::pair<double, int>> byType;
+    void add(const std::string& type, std::chrono::steady_clock::time_point start) {
+        auto& slot = byType[type];
+        slot.first += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        slot.second++;
+    }
+    ~LayerProfile() {
+        if (!enabled) return;
+        for (const auto& kv : byType)
+            std::fprintf(stderr, "mc-profile %-14s %5d layers %9.3f s\n", kv.first.c_str(), kv.second.second, kv.second.first);
+    }
+};
+}  // namespace
+
 Tensor Network::forward(const Tensor& input, const std::function<void()>& afterLayer) {
+    LayerProfile profile;
     if (input.c() != inputChannels_)
         throw InvalidArgument("the model takes " + std::to_string(inputChannels_) + " channels, got " + std::to_string(input.c()));
     if (input.h() % alignment_ != 0 || input.w() % alignment_ != 0)
@@ -202,7 +224,9 @@ Tensor Network::forward(const Tensor& input, const std::function<void()>& afterL
         std::vector<Tensor> in;
         if (static_cast<int>(i) == inputLayer_) in.push_back(input);
         for (int b : bottoms_[i]) in.push_back(blobs[b]);
+        auto start = std::chrono::steady_clock::now();
         std::vector<Tensor> out = layers_[i]->forward(in, ctx);
+        if (profile.enabled) profile.add(layers_[i]->type(), start);
         for (size_t k = 0; k < tops_[i].size(); ++k) blobs[tops_[i][k]] = std::move(out[k]);
         for (int b : bottoms_[i])
             if (lastUse_[b] == static_cast<int>(i)) blobs[b] = Tensor();

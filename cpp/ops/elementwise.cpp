@@ -37,7 +37,12 @@ std::vector<Tensor> EltwiseLayer::forward(const std::vector<Tensor>& inputs, Exe
     float* o = out.data();
     std::vector<float> coeffs = coeffs_.empty() ? std::vector<float>(inputs.size(), 1.f) : coeffs_;
     const float* a = inputs[0].data();
-    if (op_ == 1) {
+    if (op_ == 1 && inputs.size() == 2) {
+        const float c0 = coeffs[0], c1 = coeffs[1];
+        const float* b = inputs[1].data();
+#pragma omp parallel for schedule(static)
+        for (long i = 0; i < n; ++i) o[i] = c0 * a[i] + c1 * b[i];
+    } else if (op_ == 1) {
         const float c0 = coeffs[0];
 #pragma omp parallel for schedule(static)
         for (long i = 0; i < n; ++i) o[i] = c0 * a[i];

@@ -1,6 +1,6 @@
 #include "ops/structural.h"
 
-#include <cstring>
+#include <algorithm>
 
 namespace esrgan {
 
@@ -48,13 +48,11 @@ std::vector<Tensor> ConcatLayer::forward(const std::vector<Tensor>& inputs, Exec
     Tensor out = Tensor::uninitialized(outputShapes(shapes)[0]);
     const long pixels = static_cast<long>(out.pixels());
     const int outC = out.c();
+    // Pixel-major: each output pixel is written once, sequentially.
 #pragma omp parallel for schedule(static)
     for (long p = 0; p < pixels; ++p) {
         float* dst = out.data() + p * outC;
-        for (const auto& t : inputs) {
-            std::memcpy(dst, t.data() + p * t.c(), t.c() * sizeof(float));
-            dst += t.c();
-        }
+        for (const auto& t : inputs) dst = std::copy_n(t.data() + p * t.c(), t.c(), dst);
     }
     return {out};
 }

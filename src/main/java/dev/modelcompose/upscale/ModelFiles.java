@@ -20,12 +20,13 @@ public record ModelFiles(Path param, Path bin) {
     /**
      * Finds model {@code name} in {@code dir} as the official runner does: {@code NAME.param}, or
      * {@code NAME-xSCALE.param} when a scale is given (so {@code realesr-animevideov3} with scale 2
-     * finds {@code realesr-animevideov3-x2}).
+     * finds {@code realesr-animevideov3-x2}); without a scale, {@code NAME-x4} is tried after {@code NAME}.
      */
     public static ModelFiles find(Path dir, String name, Integer scale) {
         List<String> candidates = new ArrayList<>();
         if (scale != null && !name.endsWith("-x" + scale)) candidates.add(name + "-x" + scale);
         candidates.add(name);
+        if (scale == null && !name.matches(".*-x\\d+")) candidates.add(name + "-x4");  // the official runner's default scale
         for (String candidate : candidates) {
             ModelFiles files = new ModelFiles(dir.resolve(candidate + ".param"), dir.resolve(candidate + ".bin"));
             if (Files.isRegularFile(files.param())) return files;

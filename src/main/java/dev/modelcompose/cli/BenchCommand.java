@@ -1,0 +1,128 @@
+package dev.modelcompose.cli;
+
+import dev.modelcompose.models.ModelResolver;
+import dev.modelcompose.upscale.ModelFiles;
+import dev.modelcompose.upscale.PixelBuffer;
+import dev.modelcompose.upscale.UpscaleOptions;
+import dev.modelcompose.upscale.Upscaler;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code model-compose bench}: our CPU path and PyTorch on the same model and input, in one run.
+ * PyTorch runs the same network on the same padded input our runner feeds it (image + pre-pad on
+ * every side), so both do identical work; ours is timed end to end (pixels in, pixels out).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Time our CPU path against PyTorch (same model, same input, same threads) and print the ratio.",
+                "Needs Debian's python3-torch and the repository's bench/torch_esrgan.py."})
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "-n", paramLabel = "MODEL", defaultValue = "realesrgan-x4plus", description = "model name (default: ${DEFAULT-VALUE})")
+    String modelName;
+
+    @Option(names = "-m", paramLabel = "MODEL_DIR", defaultValue = "models", description = "model directory (default: ${DEFAULT-VALUE})")
+    Path modelDir;
+
+    @Option(names = "--size", defaultValue = "128", description = "input image side in pixels (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--threads", defaultValue = "2", description = "threads for both (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "timed runs after one warm-up; the best counts (default: ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(names = "--pre-pad", defaultValue = "10", description = "mirrored pre-pad, as in upscale (default: ${DEFAULT-VALUE})")
+    int prePad;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default: ${DEFAULT-VALUE})")
+    String python;
+
+    @Option(names = "--torch-script", defaultValue = "bench/torch_esrgan.py", description = "PyTorch reference script (default: ${DEFAULT-VALUE})")
+    Path torchScript;
+
+    @Option(names = "--no-torch", description = "time only our runner")
+    boolean noTorch;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (size < 8 || repeat < 1 || threads < 1) throw new IllegalArgumentException("--size >= 8, --repeat >= 1 and --threads >= 1 are required");
+        ModelFiles files = ModelResolver.standard(spec.commandLine().getErr()::println).resolve(modelName, modelDir, null);
+        int networkSide = size + 2 * prePad;
+        out.printf(Locale.ROOT, "model %s, image %dx%d (+%d px mirrored pre-pad: %dx%d network input), %d threads%n", files.name(), size, size,
+                prePad, networkSide, networkSide, threads);
+
+        List<Double> ours = timeOurs(files);
+        double oursBest = ours.stream().min(Double::compare).orElseThrow();
+        out.printf(Locale.ROOT, "ours    (%s): best %.3f s of %s%n", Upscaler.cpuDescription(), oursBest, format(ours));
+        if (noTorch) return 0;
+
+        double torchBest = timeTorch(files, networkSide, out);
+        out.printf(Locale.ROOT, "pytorch: best %.3f s%n", torchBest);
+        out.printf(Locale.ROOT, "ratio (pytorch time / our time): %.2fx %s%n", torchBest / oursBest,
+                torchBest / oursBest >= 1 ? "(ours faster)" : "(pytorch faster)");
+        return 0;
+    }
+
+    private List<Double> timeOurs(ModelFiles files) {
+        UpscaleOptions options = UpscaleOptions.defaults().withThreads(threads).withPrePad(prePad);
+        byte[] pixels = new byte[size * size * 3];
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++) {
+                int i = (y * size + x) * 3;
+                pixels[i] = (byte) (127 + 127 * Math.sin(x / 7.0));
+                pixels[i + 1] = (byte) (127 + 127 * Math.cos(y / 5.0));
+                pixels[i + 2] = (byte) ((x ^ y) * 3);
+            }
+        PixelBuffer image = new PixelBuffer(size, size, 3, pixels);
+        List<Double> times = new ArrayList<>();
+        try (Upscaler upscaler = Upscaler.open(files, options)) {
+            upscaler.upscale(image);  // warm-up: compiles kernels, transforms weights
+            for (int i = 0; i < repeat; i++) {
+                long t0 = System.nanoTime();
+                upscaler.upscale(image);
+                times.add((System.nanoTime() - t0) / 1e9);
+            }
+        }
+        return times;
+    }
+
+    private double timeTorch(ModelFiles files, int networkSide, PrintWriter out) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(torchScript))
+            throw new IllegalArgumentException(torchScript + " not found: run bench from the repository root or pass --torch-script");
+        List<String> cmd = List.of(python, torchScript.toString(), "bench", "--param", files.param().toString(), "--bin",
+                files.bin().toString(), "--size", Integer.toString(networkSide), "--threads", Integer.toString(threads), "--repeat",
+                Integer.toString(repeat));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0)
+            throw new IOException("the PyTorch benchmark failed (is python3-torch installed? apt-get install python3-torch):\n" + text.strip());
+        Double best = null;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("TORCH_SECONDS ")) best = Double.parseDouble(line.substring(14).strip());
+            else if (line.startsWith("# ")) out.println("pytorch " + line.substring(2));
+        }
+        if (best == null) throw new IOException("the PyTorch benchmark printed no TORCH_SECONDS line:\n" + text.strip());
+        return best;
+    }
+
+    private static String format(List<Double> times) {
+        return String.join(" ", times.stream().map(t -> String.format(Locale.ROOT, "%.3f", t)).toList());
+    }
+}

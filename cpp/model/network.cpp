@@ -138,29 +138,22 @@ size_t Network::peakBytes(const Shape& input) const {
 }
 
 void Network::inferProperties(const std::string& paramPath) {
+    // Sides must be multiples of every Reorg stride on the way.
+    for (const auto& layer : layers_)
+        if (layer->type() == "Reorg") alignment_ *= static_cast<const ReorgLayer&>(*layer).stride();
+
     // Input channels: as declared, or the first count the graph accepts.
     int declared = static_cast<const InputLayer&>(*layers_[inputLayer_]).channels();
     std::vector<int> candidates = declared > 0 ? std::vector<int>{declared} : std::vector<int>{3, 1, 4};
     std::string firstError;
     for (int c : candidates) {
         try {
-            inferShapes(Shape{c, 32, 32});
+            inferShapes(Shape{c, 32 * alignment_, 32 * alignment_});
             inputChannels_ = c;
             break;
         } catch (const ModelError& e) {
             if (firstError.empty()) firstError = e.what();
         } catch (const std::exception&) {
-        }
-    }
-    if (inputChannels_ == 0) {
-        // Sizes may need alignment (Reorg); try a size every stride divides.
-        for (int c : candidates) {
-            try {
-                inferShapes(Shape{c, 64, 64});
-                inputChannels_ = c;
-                break;
-            } catch (const std::exception&) {
-            }
         }
     }
     if (inputChannels_ == 0) throw ModelError(paramPath + ": " + firstError);
@@ -172,7 +165,6 @@ void Network::inferProperties(const std::string& paramPath) {
         for (int b : bottoms_[i]) in.push_back(geo[b]);
         Geometry g = layers_[i]->geometry(in);
         for (int t : tops_[i]) geo[t] = g;
-        if (layers_[i]->type() == "Reorg") alignment_ *= static_cast<const ReorgLayer&>(*layers_[i]).stride();
     }
     receptiveRadius_ = static_cast<int>(std::ceil(geo[outputBlob_].radius - 1e-6));
 

@@ -1,5 +1,6 @@
 #include "model/param_reader.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -10,6 +11,21 @@ namespace esrgan {
 namespace {
 
 constexpr int kMagic = 7767517;
+
+// A token as it may appear in a message: printable ASCII only, at most 32 characters.
+std::string printable(const std::string& token) {
+    std::string out;
+    for (unsigned char ch : token.substr(0, 32)) {
+        if (ch >= 0x20 && ch < 0x7F) {
+            out += static_cast<char>(ch);
+        } else {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02X", ch);
+            out += hex;
+        }
+    }
+    return token.size() > 32 ? out + "..." : out;
+}
 
 std::vector<std::string> tokens(const std::string& line) {
     std::istringstream in(line);
@@ -52,7 +68,7 @@ ModelSpec parseParamText(const std::string& text, const std::string& sourceName)
     std::vector<std::string> t;
     if (!nextContentLine(t) || t.size() != 1 || t[0] != std::to_string(kMagic))
         throw ModelError(sourceName + ": not an ncnn .param file (the first line must be the magic number 7767517"
-                         + (t.empty() ? std::string(")") : ", found '" + t[0] + "')"));
+                         + (t.empty() ? std::string(")") : ", found '" + printable(t[0]) + "')"));
     if (!nextContentLine(t) || t.size() != 2)
         throw ModelError(where(lineNo) + ": expected '<layer_count> <blob_count>'");
     int layerCount = parseCount(t[0], where(lineNo), "layer count");

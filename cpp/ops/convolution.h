@@ -7,6 +7,10 @@
 
 namespace esrgan {
 
+namespace winograd {
+class Conv3x3;
+}
+
 struct FusedActivation {
     int type = 0;  // 0 none, 1 ReLU, 2 LeakyReLU, 3 Clip, 4 Sigmoid, 5 Mish, 6 HardSwish
     std::vector<float> params;
@@ -24,6 +28,10 @@ struct ConvPads {
 
 // 2-D convolution (cross-correlation as in PyTorch) with bias and fused activation,
 // executed by oneDNN. One compiled primitive is kept per input size.
+// 3x3 / stride 1 / pad 1 convolutions with enough channels and no or (Leaky)ReLU activation run
+// as Winograd F(4,3) instead (cpu/winograd3x3.h) on AVX2+FMA CPUs. The environment variable
+// MC_CONV selects: unset or "auto" (default), "onednn" (always oneDNN), "winograd" (Winograd
+// F(4,3) wherever the kernels support the layer), "winograd2" (likewise with F(2,3)).
 class ConvolutionLayer : public Layer {
 public:
     explicit ConvolutionLayer(const LayerSpec& spec);
@@ -40,6 +48,8 @@ private:
     struct Compiled;
     ConvPads padsFor(int h, int w) const;
     const Compiled& compiled(const Shape& input, ExecContext& ctx) const;
+    // The Winograd convolution to run for this input, or null for the oneDNN path.
+    const winograd::Conv3x3* winogradFor(const Shape& input) const;
 
     int outputChannels_;
     int inputChannels_ = 0;
@@ -50,9 +60,12 @@ private:
     FusedActivation activation_;
     std::vector<float> weights_;  // OIHW
     std::vector<float> biases_;
+    int winogradDefaultTile_ = 0;  // 0: oneDNN by default; else the F(m,3) tile that wins for these channels
+    bool winogradCapable_ = false; // geometry, activation and channels fit the Winograd kernels
 
     mutable std::mutex mutex_;
     mutable std::map<std::pair<int, int>, std::unique_ptr<Compiled>> cache_;
+    mutable std::unique_ptr<winograd::Conv3x3> winograd_[2];  // F(2,3), F(4,3); weights transformed on first use
 };
 
 }  // namespace esrgan

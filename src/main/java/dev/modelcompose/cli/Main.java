@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code model-compose}. */
 @Command(name = "model-compose", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Upscale images with Real-ESRGAN models on the CPU or any GPU, driven by model-compose.yml files.",
-        subcommands = {UpscaleCommand.class, DevicesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpscaleCommand.class, DevicesCommand.class, ModelsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));

@@ -149,7 +149,7 @@ public final class Upscaler implements AutoCloseable {
                 result.get(out.data());
             }
             return out;
-        } catch (UpscaleException e) {
+        } catch (UpscaleException | IllegalStateException e) {
             throw e;
         } catch (RuntimeException e) {
             throw NativeErrors.translate(e);

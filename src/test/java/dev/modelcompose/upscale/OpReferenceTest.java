@@ -184,6 +184,33 @@ class OpReferenceTest {
         }
     }
 
+    static Stream<Arguments> winogradShapes() {
+        // 3x3 / stride 1 / pad 1 with inC % 8 == 0 and outC % 16 == 0: the shapes a Winograd fast path takes
+        // (MC_CONV=winograd / winograd2 forces it for every such layer; the default takes it from 16 input channels)
+        return Stream.of(Arguments.of(16, 16, 0, 0.0, true), Arguments.of(16, 32, 1, 0.0, false), Arguments.of(24, 16, 2, 0.2, true),
+                Arguments.of(64, 48, 0, 0.0, true), Arguments.of(64, 64, 2, 0.2, true), Arguments.of(32, 64, 2, -0.3, false),
+                Arguments.of(8, 16, 2, 0.2, true), Arguments.of(64, 16, 3, 0.0, true), Arguments.of(192, 64, 0, 0.0, true));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}, activation {2} ({3}), bias {4}")
+    @MethodSource("winogradShapes")
+    void threeByThreeConvolutionsWithManyChannels(int in, int out, int act, double slope, boolean bias) {
+        Random r = new Random(in * 1000 + out * 10 + act);
+        NcnnModelWriter m = new NcnnModelWriter();
+        m.input("data", in);
+        Layer conv = randomConv(m, r, "conv", "data", "output", in, out, 3, 3, bias, Tag.FP16).put(4, 1).put(9, act);
+        if (act == 2) conv.putArray(10, slope);
+        if (act == 3) conv.putArray(10, -0.25, 0.25);
+        ModelFiles files = m.write(dir, "wg" + MODELS.incrementAndGet());
+        try (Upscaler u = Upscaler.open(files, UpscaleOptions.defaults())) {
+            // sizes around the 4x4 / 2x2 output tiles, degenerate rows and columns, and one larger block
+            for (int[] size : new int[][] {{1, 1}, {1, 7}, {6, 1}, {3, 3}, {4, 4}, {5, 9}, {8, 8}, {13, 17}, {33, 40}}) {
+                Activation x = random(r, in, size[0], size[1], -1, 1);
+                assertClose(ReferenceOps.forward(m, x), u.forward(x), TOLERANCE, size[0] + "x" + size[1] + "\n" + m);
+            }
+        }
+    }
+
     @Test
     void convolutionWith64ChannelsLikeTheRealModels() {
         Random r = new Random(64);

@@ -2,11 +2,13 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <cstdlib>
 #include <new>
 #include <stdexcept>
 
 #include "core/errors.h"
 #include "cpu/cpu_engine.h"
+#include "cpu/winograd3x3.h"
 #include "model/network.h"
 #include "runner/tile_plan.h"
 #include "runner/upscaler.h"
@@ -113,16 +115,11 @@ void NativeModel::forward(const float* input, int c, int h, int w, float* output
 
 std::string cpuDescription() {
     const dnnl_version_t* v = dnnl_version();
-    std::string isa;
-    switch (dnnl::get_effective_cpu_isa()) {
-        case dnnl::cpu_isa::avx512_core: isa = "AVX-512"; break;
-        case dnnl::cpu_isa::avx2: isa = "AVX2"; break;
-        case dnnl::cpu_isa::avx: isa = "AVX"; break;
-        case dnnl::cpu_isa::sse41: isa = "SSE4.1"; break;
-        default: isa = "x86-64"; break;
-    }
-    return "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) + ", " + isa + ", " +
-           std::to_string(esrgan::CpuEngine::hardwareThreads()) + " threads";
+    std::string onednn = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+    const char* forced = std::getenv("MC_CONV");
+    bool winograd = esrgan::winograd::cpuSupported() && !(forced && std::string(forced) == "onednn");
+    std::string kernels = winograd ? "Winograd F(4,3) AVX2 + " + onednn : onednn;
+    return kernels + ", " + std::to_string(esrgan::CpuEngine::hardwareThreads()) + " threads";
 }
 
 int cpuThreads() { return esrgan::CpuEngine::hardwareThreads(); }

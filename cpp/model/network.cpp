@@ -51,7 +51,15 @@ std::unique_ptr<Network> Network::load(const std::string& paramPath, const std::
     net->wire(paramPath);
 
     WeightReader reader(binPath);
-    for (auto& layer : net->layers_) layer->loadWeights(reader);
+    for (auto& layer : net->layers_) {
+        try {
+            layer->loadWeights(reader);
+        } catch (const ModelError& e) {
+            std::string message = e.what();
+            if (message.find(binPath) == std::string::npos) throw ModelError(binPath + ": " + message);
+            throw;
+        }
+    }
     if (reader.consumed() != reader.size())
         throw ModelError(binPath + ": " + std::to_string(reader.size() - reader.consumed()) +
                          " bytes are left after the last layer's weights (does this .bin belong to " + paramPath + "?)");

@@ -71,7 +71,8 @@ std::vector<float> WeightReader::readUntagged(size_t count, const std::string& w
     return out;
 }
 
-std::vector<float> WeightReader::readTagged(size_t count, const std::string& what) {
+std::vector<float> WeightReader::readTagged(size_t count, const std::string& what, bool* int8) {
+    if (int8) *int8 = false;
     size_t tagOffset = offset_;
     uint32_t tag = readU32(take(4, what + " (type tag)"));
     std::vector<float> out(count);
@@ -91,9 +92,15 @@ std::vector<float> WeightReader::readTagged(size_t count, const std::string& wha
             }
             break;
         }
-        case kTagInt8:
-            throw ModelError(name_ + ": " + what + " is stored as int8 (tag 0x000D4B38 at offset " +
-                             std::to_string(tagOffset) + "); quantized models are not supported");
+        case kTagInt8: {
+            if (!int8)
+                throw ModelError(name_ + ": " + what + " is stored as int8 (tag 0x000D4B38 at offset " + std::to_string(tagOffset) +
+                                 "), which this layer cannot dequantize");
+            const uint8_t* p = take(align4(count), what);
+            for (size_t i = 0; i < count; ++i) out[i] = static_cast<int8_t>(p[i]);
+            *int8 = true;
+            break;
+        }
         default:
             throw ModelError(name_ + ": " + what + " has an unknown storage tag " + hex(tag) + " at offset " +
                              std::to_string(tagOffset) + " (expected fp32 0x00000000 or fp16 0x01306B47)");

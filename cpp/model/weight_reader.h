@@ -13,7 +13,9 @@ public:
     WeightReader(std::vector<uint8_t> bytes, std::string name);
 
     // `what` names the buffer for error messages, e.g. "layer 'conv1' weights".
-    std::vector<float> readTagged(size_t count, const std::string& what);
+    // int8 buffers are returned as their raw integer values when `int8` is given (it is set to
+    // true then), and rejected otherwise.
+    std::vector<float> readTagged(size_t count, const std::string& what, bool* int8 = nullptr);
     std::vector<float> readUntagged(size_t count, const std::string& what);
 
     size_t consumed() const { return offset_; }

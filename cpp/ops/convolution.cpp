@@ -95,6 +95,7 @@ ConvolutionLayer::ConvolutionLayer(const LayerSpec& spec) : Layer(spec) {
     padValue_ = p.getFloat(18, 0.f);
     bias_ = p.getInt(5, 0) != 0;
     weightDataSize_ = p.getInt(6, 0);
+    int8ScaleTerm_ = p.getInt(8, 0);
     activation_.type = p.getInt(9, 0);
     activation_.params = p.getFloats(10);
 
@@ -103,7 +104,6 @@ ConvolutionLayer::ConvolutionLayer(const LayerSpec& spec) : Layer(spec) {
     if (g_.dilationW <= 0 || g_.dilationH <= 0 || g_.strideW <= 0 || g_.strideH <= 0) fail("stride and dilation must be positive");
     for (int pad : {g_.padLeft, g_.padRight, g_.padTop, g_.padBottom})
         if (pad < 0 && pad != kSameUpper && pad != kSameLower) fail("negative padding " + std::to_string(pad));
-    if (p.getInt(8, 0) != 0) fail("int8 quantized convolutions are not supported");
     if (p.getInt(19, 0) != 0) fail("dynamic weights are not supported");
     if (p.getInt(7, 1) > 1) fail("grouped convolutions are not supported");
     if (activation_.type < 0 || activation_.type > 6) fail("unknown activation_type " + std::to_string(activation_.type));
@@ -123,11 +123,28 @@ ConvolutionLayer::ConvolutionLayer(const LayerSpec& spec) : Layer(spec) {
 ConvolutionLayer::~ConvolutionLayer() = default;
 
 void ConvolutionLayer::loadWeights(WeightReader& reader) {
-    weights_ = reader.readTagged(weightDataSize_, "layer '" + name() + "' weights");
+    const size_t weightsOffset = reader.consumed();
+    bool int8 = false;
+    weights_ = reader.readTagged(weightDataSize_, "layer '" + name() + "' weights", &int8);
     if (bias_) biases_ = reader.readUntagged(outputChannels_, "layer '" + name() + "' bias");
     else biases_.assign(outputChannels_, 0.f);
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& w : winograd_) w.reset();  // transformed from the new weights on first use
+    if (int8ScaleTerm_ != 0) {
+        // Quantization scales: per output channel for the weights, then the input's (and the
+        // output's when > 100). We compute in fp32, so only the weight scales matter.
+        std::vector<float> scales = reader.readUntagged(outputChannels_, "layer '" + name() + "' int8 weight scales");
+        reader.readUntagged(1, "layer '" + name() + "' int8 input scale");
+        if (int8ScaleTerm_ > 100) reader.readUntagged(1, "layer '" + name() + "' int8 output scale");
+        if (int8) {
+            const size_t perOutput = weights_.size() / outputChannels_;
+            for (int o = 0; o < outputChannels_; ++o) {
+                if (!(scales[o] != 0.f) || !std::isfinite(scales[o]))
+                    fail("int8 weight scale of output channel " + std::to_string(o) + " is " + std::to_string(scales[o]));
+                for (size_t k = 0; k < perOutput; ++k) weights_[o * perOutput + k] /= scales[o];
+            }
+        }
+    } else if (int8) {
+        fail("weights at .bin offset " + std::to_string(weightsOffset) + " are int8 but int8_scale_term is 0, so they cannot be dequantized");
+    }
 }
 
 ConvPads ConvolutionLayer::padsFor(int h, int w) const {

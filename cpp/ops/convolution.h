@@ -54,6 +54,7 @@ private:
     int outputChannels_;
     int inputChannels_ = 0;
     int weightDataSize_;
+    int int8ScaleTerm_ = 0;
     bool bias_;
     float padValue_;
     ConvGeometry g_;

@@ -116,10 +116,10 @@ class MalformedModelTest {
                     b[255] = 0x00;
                     return b;
                 }), "offset 252", "conv2"),
-                param("int8_scale_term set", m -> {
+                bin("int8_scale_term set but the scales are missing", m -> {
                     m.layers().get(3).put(8, 1);
                     return m;
-                }, ":6", "line 6", "conv2"),
+                }, "conv2", "int8 weight scales"),
                 bin("non-finite fp32 weight", m -> m.editBin(b -> {
                     int nan = Float.floatToRawIntBits(Float.NaN);
                     for (int i = 0; i < 4; i++) b[256 + 8 + i] = (byte) (nan >>> (8 * i));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -54,9 +55,28 @@ class OfficialParityTest {
         assertTrue(diff.fractionWithin2() >= 0.99, "ours vs official: " + diff);
     }
 
-    private static void runOfficial(Path in, Path out, String name, int scale, int tile) throws IOException, InterruptedException {
-        List<String> cmd = List.of(TestAssets.officialBinary().toString(), "-i", in.toString(), "-o", out.toString(), "-m",
-                TestAssets.models().toString(), "-n", name, "-s", Integer.toString(scale), "-t", Integer.toString(tile), "-g", "0");
+    @Test
+    void ttaMatchesOfficialBinary() throws Exception {
+        PixelBuffer image = SyntheticImages.rgb(36, 27, 99);
+        Path in = dir.resolve("in.png"), out = dir.resolve("official.png");
+        ImageIO.write(BufferedImages.fromPixels(image, null), "png", in.toFile());
+        runOfficial(in, out, "realesr-animevideov3", 4, 0, "-x");
+        PixelBuffer official = BufferedImages.toPixels(ImageIO.read(out.toFile()));
+        PixelBuffer ours;
+        try (Upscaler u = Upscaler.open(TestAssets.model("realesr-animevideov3-x4"), UpscaleOptions.defaults().withTta(true))) {
+            ours = u.upscale(image);
+        }
+        ImageDiff diff = ImageDiff.of(ours, official, true);
+        System.out.println("realesr-animevideov3 x4 TTA 36x27: " + diff);
+        assertTrue(diff.fractionWithin2() >= 0.99, "ours vs official with TTA: " + diff);
+    }
+
+    private static void runOfficial(Path in, Path out, String name, int scale, int tile, String... extra)
+            throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(TestAssets.officialBinary().toString(), "-i", in.toString(), "-o",
+                out.toString(), "-m", TestAssets.models().toString(), "-n", name, "-s", Integer.toString(scale), "-t",
+                Integer.toString(tile), "-g", "0"));
+        cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(20, TimeUnit.MINUTES), "official binary timed out");

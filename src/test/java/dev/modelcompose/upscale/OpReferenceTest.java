@@ -587,6 +587,27 @@ class OpReferenceTest {
     }
 
     @Test
+    void int8WeightsAreDequantizedWithTheirPerChannelScales() {
+        // 2 outputs x 3 inputs x 1x1: raw int8 values and their scales; w = q / scale.
+        float[] q = {-128, -1, 0, 1, 64, 127};
+        float[] scales = {64f, 0.5f};
+        float[] bias = {0.25f, -1f};
+        NcnnModelWriter m = new NcnnModelWriter();
+        m.input("data", 3);
+        m.conv("conv", "data", "output", 2, 3, 1).put(5, 1).put(8, 1).tagged(Tag.INT8, q).untagged(bias).untagged(scales)
+                .untagged(new float[] {1f});
+        Activation in = random(new Random(11), 3, 2, 3, -1, 1);
+        Activation out = runNative(m, in);
+        for (int o = 0; o < 2; o++)
+            for (int y = 0; y < 2; y++)
+                for (int x = 0; x < 3; x++) {
+                    double expected = bias[o];
+                    for (int i = 0; i < 3; i++) expected += q[o * 3 + i] / scales[o] * in.get(i, y, x);
+                    assertEquals(expected, out.get(o, y, x), 1e-4 * Math.max(1, Math.abs(expected)));
+                }
+    }
+
+    @Test
     void fp16AndFp32LayersMixedWithOddWeightCounts() {
         Random r = new Random(500);
         NcnnModelWriter m = new NcnnModelWriter();

@@ -8,7 +8,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /** A progress bar on the terminal for one upscale; silent when stderr is not a terminal. */
 final class TerminalProgress implements AutoCloseable {
-    private static final int STEPS = 1000;
+    private static final int STEPS = 100;
     private final ProgressBar bar;
     private final UpscaleJob job;
 

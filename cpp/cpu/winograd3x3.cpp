@@ -27,6 +27,7 @@ struct Job {
     float* out;
     int h, w;
     int C, K;    // channels of the input / output pixels
+    int inPitch; // floats between input pixels (>= C)
     int Cp, Kp;  // padded to multiples of 8 / kPanel inside the transformed domain
     int tilesX, tiles, tb;  // tb: tiles per block, a multiple of kRows
     size_t vStride, mStride;  // floats between the alpha^2 planes of V and M (padded, see run)
@@ -140,7 +141,7 @@ WG_AVX2 void inputTransform(const Job& J, int t0, int n, float* V, const float* 
         for (int i = 0; i < A; ++i)
             for (int j = 0; j < A; ++j) {
                 const int y = y0 + i, x = x0 + j;
-                dst[i * A + j] = y >= 0 && y < J.h && x >= 0 && x < J.w ? J.in + (static_cast<size_t>(y) * J.w + x) * J.C : zeros;
+                dst[i * A + j] = y >= 0 && y < J.h && x >= 0 && x < J.w ? J.in + (static_cast<size_t>(y) * J.w + x) * J.inPitch : zeros;
             }
     };
     gather(t0, src[0]);
@@ -392,9 +393,10 @@ Conv3x3::Conv3x3(int tile, int inC, int outC, const float* weights, const float*
     if (bias) std::memcpy(bias_.get(), bias, sizeof(float) * outC);
 }
 
-void Conv3x3::run(const float* in, int h, int w, float* out, bool leaky, float leakySlope) const {
+void Conv3x3::run(const float* in, int inPitch, int h, int w, float* out, bool leaky, float leakySlope) const {
     Job J;
     J.in = in;
+    J.inPitch = inPitch;
     J.out = out;
     J.h = h;
     J.w = w;

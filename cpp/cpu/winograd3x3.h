@@ -29,7 +29,8 @@ public:
 
     // in: [h][w][inC], out: [h][w][outC] (h, w >= 1). leakySlope applies when leaky is true
     // (0 gives ReLU). Parallel with OpenMP over tile blocks. Thread-safe (const).
-    void run(const float* in, int h, int w, float* out, bool leaky, float leakySlope) const;
+    // inPitch: floats from one input pixel to the next (>= inC; larger for a channel-prefix view).
+    void run(const float* in, int inPitch, int h, int w, float* out, bool leaky, float leakySlope) const;
 
     int tile() const { return m_; }
     int inChannels() const { return inC_; }

@@ -103,6 +103,56 @@ void Network::wire(const std::string& paramPath) {
     for (size_t i = 0; i < layers_.size(); ++i)
         if (layers_[i]->type() == "Split")
             for (int t : tops_[i]) storageOf_[t] = storageOf_[bottoms_[i][0]];
+    planConcatChains();
+}
+
+// Dense blocks (RRDB) concatenate [x, c1], then [x, c1, c2], ... Instead of copying every prefix
+// again, the chain shares one buffer: each member copies only its new inputs and hands on a
+// channel-prefix view, which the convolutions read directly.
+void Network::planConcatChains() {
+    concatChainHead_.assign(layers_.size(), -1);
+    std::vector<int> extendedBy(layers_.size(), -1);
+    auto roots = [&](size_t i) {
+        std::vector<int> r;
+        for (int b : bottoms_[i]) r.push_back(storageOf_[b]);
+        return r;
+    };
+    for (size_t i = 0; i < layers_.size(); ++i) {
+        if (layers_[i]->type() != "Concat") continue;
+        const std::vector<int> mine = roots(i);
+        for (size_t j = i + 1; j < layers_.size(); ++j) {
+            if (layers_[j]->type() != "Concat") continue;
+            const std::vector<int> theirs = roots(j);
+            if (theirs.size() > mine.size() && std::equal(mine.begin(), mine.end(), theirs.begin())) {
+                extendedBy[i] = static_cast<int>(j);
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < layers_.size(); ++i) {
+        if (extendedBy[i] < 0) continue;
+        int head = extendedBy[i];
+        while (extendedBy[head] >= 0) head = extendedBy[head];
+        concatChainHead_[i] = head;
+        concatChainHead_[head] = head;
+    }
+}
+
+Tensor Network::runConcatInChain(size_t layer, const std::vector<Tensor>& inputs, const std::vector<Shape>& shapes,
+                                 std::map<int, ChainBuffer>& chains) const {
+    const int head = concatChainHead_[layer];
+    ChainBuffer& chain = chains[head];
+    if (chain.buffer.empty()) chain.buffer = Tensor::uninitialized(shapes[tops_[head][0]]);
+    // The leading inputs are the previous member's, already in the buffer: copy only the rest.
+    int offset = 0;
+    for (const Tensor& in : inputs) {
+        if (offset >= chain.filled) copyChannels(in, chain.buffer, offset);
+        offset += in.c();
+    }
+    chain.filled = offset;
+    Tensor out = static_cast<int>(layer) == head ? chain.buffer : Tensor::channelPrefix(chain.buffer, offset);
+    if (static_cast<int>(layer) == head) chains.erase(head);
+    return out;
 }
 
 std::vector<Shape> Network::inferShapes(const Shape& input) const {
@@ -219,13 +269,22 @@ Tensor Network::forward(const Tensor& input, const std::function<void()>& afterL
     if (input.h() % alignment_ != 0 || input.w() % alignment_ != 0)
         throw InvalidArgument("input sides must be multiples of " + std::to_string(alignment_));
     ExecContext ctx{&cpu_};
+    const std::vector<Shape> shapes = inferShapes(input.shape());
+    std::map<int, ChainBuffer> chains;
     std::vector<Tensor> blobs(blobNames_.size());
     for (size_t i = 0; i < layers_.size(); ++i) {
         std::vector<Tensor> in;
         if (static_cast<int>(i) == inputLayer_) in.push_back(input);
         for (int b : bottoms_[i]) in.push_back(blobs[b]);
         auto start = std::chrono::steady_clock::now();
-        std::vector<Tensor> out = layers_[i]->forward(in, ctx);
+        std::vector<Tensor> out;
+        if (concatChainHead_[i] >= 0) {
+            out.push_back(runConcatInChain(i, in, shapes, chains));
+        } else {
+            if (!layers_[i]->acceptsChannelViews())
+                for (Tensor& t : in) t = t.densified();
+            out = layers_[i]->forward(in, ctx);
+        }
         if (profile.enabled) profile.add(layers_[i]->type(), start);
         for (size_t k = 0; k < tops_[i].size(); ++k) blobs[tops_[i][k]] = std::move(out[k]);
         for (int b : bottoms_[i])
@@ -234,7 +293,7 @@ Tensor Network::forward(const Tensor& input, const std::function<void()>& afterL
             if (lastUse_[t] < 0) blobs[t] = Tensor();
         if (afterLayer) afterLayer();
     }
-    return blobs[outputBlob_];
+    return blobs[outputBlob_].densified();
 }
 
 }  // namespace esrgan

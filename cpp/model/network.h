@@ -1,5 +1,6 @@
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,12 +39,22 @@ private:
     void wire(const std::string& paramPath);
     void inferProperties(const std::string& paramPath);
     std::vector<Shape> inferShapes(const Shape& input) const;
+    void planConcatChains();
+    struct ChainBuffer {
+        Tensor buffer;
+        int filled = 0;  // channels copied so far
+    };
+    Tensor runConcatInChain(size_t layer, const std::vector<Tensor>& inputs, const std::vector<Shape>& shapes,
+                            std::map<int, ChainBuffer>& chains) const;
 
     std::vector<std::unique_ptr<Layer>> layers_;
     std::vector<std::vector<int>> bottoms_, tops_;
     std::vector<std::string> blobNames_;
     std::vector<int> lastUse_;     // per blob: index of the last layer that reads it
     std::vector<int> storageOf_;   // per blob: the blob whose storage it shares (Split aliases)
+    // Per layer: for a Concat in a chain (each member's inputs begin with the previous member's),
+    // the chain's last member, whose buffer all members share; -1 otherwise.
+    std::vector<int> concatChainHead_;
     int inputLayer_ = -1, inputBlob_ = -1, outputBlob_ = -1;
     int inputChannels_ = 0, outputChannels_ = 0, scale_ = 1, alignment_ = 1, receptiveRadius_ = 0;
     CpuEngine cpu_;

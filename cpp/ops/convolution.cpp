@@ -253,10 +253,10 @@ std::vector<Tensor> ConvolutionLayer::forward(const std::vector<Tensor>& inputs,
         const Tensor& in = inputs[0];
         Tensor out = Tensor::uninitialized(Shape{outputChannels_, in.h(), in.w()});
         const float slope = activation_.type == 2 && !activation_.params.empty() ? activation_.params[0] : 0.f;
-        wg->run(in.data(), in.h(), in.w(), out.data(), activation_.type != 0, slope);
+        wg->run(in.data(), in.pitch(), in.h(), in.w(), out.data(), activation_.type != 0, slope);
         return {out};
     }
-    Tensor in = inputs[0];
+    Tensor in = inputs[0].densified();
     if (padValue_ != 0.f) {
         ConvPads pads = padsFor(in.h(), in.w());
         Tensor padded = Tensor::uninitialized(Shape{in.c(), in.h() + pads.top + pads.bottom, in.w() + pads.left + pads.right});

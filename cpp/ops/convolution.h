@@ -40,6 +40,7 @@ public:
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
     std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
     Geometry geometry(const std::vector<Geometry>& inputs) const override;
+    bool acceptsChannelViews() const override { return true; }
 
     int inputChannels() const { return inputChannels_; }
     int outputChannels() const { return outputChannels_; }

@@ -34,6 +34,8 @@ public:
     // Throws ModelError when the inputs do not fit this layer.
     virtual std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const = 0;
     virtual std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const = 0;
+    // Whether forward() takes channel-prefix views (pitch > c); others get dense copies.
+    virtual bool acceptsChannelViews() const { return false; }
     // Default: an elementwise layer that keeps scale and reach.
     virtual Geometry geometry(const std::vector<Geometry>& inputs) const;
 

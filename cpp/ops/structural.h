@@ -17,6 +17,7 @@ private:
 class SplitLayer : public Layer {
 public:
     explicit SplitLayer(const LayerSpec& spec) : Layer(spec), outputs_(static_cast<int>(spec.tops.size())) {}
+    bool acceptsChannelViews() const override { return true; }
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
     std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
 

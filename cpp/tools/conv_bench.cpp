@@ -155,9 +155,9 @@ int main(int argc, char** argv) {
             w4 = std::make_unique<winograd::Conv3x3>(4, c.inC, c.outC, conv.weights.data(), conv.bias.data());
             w2 = std::make_unique<winograd::Conv3x3>(2, c.inC, c.outC, conv.weights.data(), conv.bias.data());
             Tensor y = Tensor::uninitialized(Shape{c.outC, ah, aw});
-            w4->run(small.data(), ah, aw, y.data(), c.leaky, 0.2f);
+            w4->run(small.data(), c.inC, ah, aw, y.data(), c.leaky, 0.2f);
             e4 = compare(y.data(), ref);
-            w2->run(small.data(), ah, aw, y.data(), c.leaky, 0.2f);
+            w2->run(small.data(), c.inC, ah, aw, y.data(), c.leaky, 0.2f);
             e2 = compare(y.data(), ref);
         }
 
@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
                 if (m == 3) setenv("MC_CONV", "auto", 1);
                 double t0 = seconds();
                 if (m == 0 || m == 3) conv.layer->forward({in}, ctx);
-                else (m == 1 ? w4 : w2)->run(in.data(), size, size, out.data(), c.leaky, 0.2f);
+                else (m == 1 ? w4 : w2)->run(in.data(), c.inC, size, size, out.data(), c.leaky, 0.2f);
                 double t = seconds() - t0;
                 if (r >= 0) best[m] = std::min(best[m], t);
             }

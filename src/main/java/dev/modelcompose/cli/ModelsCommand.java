@@ -53,7 +53,8 @@ public final class ModelsCommand {
 
         @Override
         public Integer call() {
-            ModelFiles files = ModelResolver.standard(spec.commandLine().getErr()::println).ensureCached(entry(name));
+            ModelFiles files = ModelResolver.standard(spec.commandLine().getErr()::println).withProgress(DownloadBars.forTerminal())
+                    .ensureCached(entry(name));
             spec.commandLine().getOut().println(files.param().getParent());
             return 0;
         }

@@ -83,7 +83,7 @@ public final class UpscaleCommand implements Callable<Integer> {
         if (!batch && Files.isDirectory(output))
             throw new IllegalArgumentException("output " + output + " is a directory; give a file name, or a directory as input");
 
-        ModelFiles files = ModelResolver.standard(err::println).resolve(modelName, modelDir, scale);
+        ModelFiles files = ModelResolver.standard(err::println).withProgress(DownloadBars.forTerminal()).resolve(modelName, modelDir, scale);
         try (Upscaler upscaler = Upscaler.open(files, options)) {
             if (scale != null && scale != upscaler.scale())
                 throw new IllegalArgumentException("model " + files.name() + " upscales x" + upscaler.scale() + ", not x" + scale

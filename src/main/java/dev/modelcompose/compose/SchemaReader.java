@@ -661,6 +661,13 @@ final class SchemaReader {
         } else {
             error(path + ".action", "required: e.g. action: {image: ${input.image as image}}", node.origin());
         }
+        for (String misplaced : List.of("tile_size", "tile_pad_size", "tile_pad", "pre_pad_size", "tile_batch_size")) {
+            if (o.has(misplaced)) {
+                warn(o.map.entries().get(misplaced).keyOrigin(), path + "." + misplaced,
+                        "ignored here: tiling options go under the action's params (action.params." + misplaced + ")");
+                o.accept(misplaced);
+            }
+        }
         o.finish();
         return new ImageUpscaleConfig(id, driver, family, model, scale, device, preload, max, isDefault, runtime, actions);
     }

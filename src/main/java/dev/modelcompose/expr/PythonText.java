@@ -99,7 +99,7 @@ public final class PythonText {
         BigDecimal bd = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
         String digits = bd.unscaledValue().toString();
         int exp = digits.length() - 1 - bd.scale();
-        if (exp >= -5 && exp < 16) {
+        if (exp >= -4 && exp < 16) {
             String plain = bd.toPlainString();
             return sign + (plain.contains(".") ? plain : plain + ".0");
         }

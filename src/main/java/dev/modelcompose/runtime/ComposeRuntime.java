@@ -139,6 +139,11 @@ public final class ComposeRuntime implements AutoCloseable {
         return found.get();
     }
 
+    /** The inferred input and output variables of a workflow (§2.6). @throws WorkflowNotFoundException */
+    public WorkflowSchema schema(String workflowId) {
+        return WorkflowSchema.of(workflow(workflowId), config);
+    }
+
     private static String slug(String s) {
         if (s == null) return null;
         return s.strip().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");

@@ -287,6 +287,30 @@ class ComposeRuntimeTest {
     }
 
     @Test
+    void schemasAreInferredFromTheTemplates() {
+        try (ComposeRuntime rt = runtime(EXAMPLE)) {
+            WorkflowSchema s = rt.schema(null);
+            assertEquals("__workflow__", s.workflowId());
+            assertEquals("Upscale Image", s.title());
+            assertEquals(List.of(new WorkflowSchema.Variable("image", "image", false, null, null, null, Map.of())), s.input());
+            assertEquals(List.of(new WorkflowSchema.Variable(null, "image", false, null, null, null, Map.of())), s.output());
+        }
+        try (ComposeRuntime rt = runtime("""
+                workflow:
+                  output: {video: "${jobs.j.output as base64}", meta: {rate: "${input.frame_rate as number | 30}"}}
+                  job: {id: j, input: {image: "${input.frame as image;path}", n: "${input.n}"}}
+                component: {type: model, task: image-upscale, family: real-esrgan, model: fake-x4.param, action: {image: "${input.image as image}"}}
+                """)) {
+            WorkflowSchema s = rt.schema(null);
+            assertEquals(List.of("frame", "n", "frame_rate"), s.input().stream().map(WorkflowSchema.Variable::name).toList());
+            assertEquals("path", s.input().get(0).format());
+            assertEquals("string", s.input().get(1).type());
+            assertEquals(30.0, s.input().get(2).defaultValue());
+            assertEquals(List.of("video", "meta.rate"), s.output().stream().map(WorkflowSchema.Variable::name).toList());
+        }
+    }
+
+    @Test
     void semanticChecksFindBrokenReferences() {
         try (ComposeRuntime rt = runtime("""
                 workflow:

@@ -2,12 +2,17 @@ package dev.modelcompose.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** Entry point of {@code model-compose}. */
 @Command(name = "model-compose", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Upscale images with Real-ESRGAN models on the CPU or any GPU, driven by model-compose.yml files.",
-        subcommands = {UpscaleCommand.class, DevicesCommand.class, ModelsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, UpscaleCommand.class, DevicesCommand.class, ModelsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+    /** {@code -f}, {@code --env-file}, {@code -e}, {@code -v} written before {@code run} or {@code validate}. */
+    @Mixin
+    ComposeOptions compose = new ComposeOptions();
+
     public static void main(String[] args) {
         System.exit(run(args));
     }

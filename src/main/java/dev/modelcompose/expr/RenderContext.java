@@ -1,0 +1,41 @@
+package dev.modelcompose.expr;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What expressions see: the named sources ({@code input}, {@code output}, {@code jobs}, {@code result},
+ * {@code context}...) and the options of the caller.
+ */
+public record RenderContext(Map<String, Object> sources, Options options) {
+    /**
+     * @param allowLocalPaths let {@code as image} (and other file types) without a format read a string that names an
+     *                        existing local file: the CLI's leniency; never for HTTP input
+     * @param workingDir      where relative {@code ;path} values resolve
+     */
+    public record Options(boolean allowLocalPaths, Path workingDir) {
+        public static Options strict(Path workingDir) {
+            return new Options(false, workingDir);
+        }
+    }
+
+    public RenderContext {
+        sources = new HashMap<>(sources);  // values may be null
+    }
+
+    public static RenderContext of(Options options) {
+        return new RenderContext(Map.of(), options);
+    }
+
+    /** A copy with one more (or replaced) source. */
+    public RenderContext with(String name, Object value) {
+        Map<String, Object> s = new HashMap<>(sources);
+        s.put(name, value);
+        return new RenderContext(s, options);
+    }
+
+    public Object source(String name) {
+        return sources.get(name);
+    }
+}

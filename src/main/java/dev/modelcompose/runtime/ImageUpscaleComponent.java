@@ -1,0 +1,251 @@
+package dev.modelcompose.runtime;
+
+import dev.modelcompose.compose.ImageUpscaleConfig;
+import dev.modelcompose.compose.ImageUpscaleConfig.Action;
+import dev.modelcompose.compose.ImageUpscaleConfig.Params;
+import dev.modelcompose.expr.Conversions;
+import dev.modelcompose.expr.Expression;
+import dev.modelcompose.expr.ExpressionException;
+import dev.modelcompose.expr.PythonText;
+import dev.modelcompose.expr.RenderContext;
+import dev.modelcompose.expr.Template;
+import dev.modelcompose.upscale.ModelFiles;
+import dev.modelcompose.upscale.UpscaleCancelledException;
+import dev.modelcompose.upscale.UpscaleJob;
+import dev.modelcompose.upscale.UpscaleOptions;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+
+/**
+ * {@code type: model, task: image-upscale}: provisions the model once, loads it once (per distinct tiling options),
+ * and upscales the images its action renders. {@code max_concurrent_count > 0} admits that many runs at a time, the
+ * others waiting in arrival order.
+ */
+final class ImageUpscaleComponent implements ComponentInstance {
+    private final ImageUpscaleConfig config;
+    private final RuntimeOptions options;
+    private final RenderContext.Options renderOptions;
+    private final Semaphore permits;
+    private final Map<String, CompiledAction> actions = new LinkedHashMap<>();
+    private final Map<UpscaleOptions, UpscaleEngine> engines = new LinkedHashMap<>();
+    private ModelFiles files;
+
+    private record CompiledAction(Action config, Template image, Template output, Template tileSize, Template tilePad, Template prePad,
+                                  Template batchSize) {}
+
+    ImageUpscaleComponent(ImageUpscaleConfig config, RuntimeOptions options, RenderContext.Options renderOptions) {
+        this.config = config;
+        this.options = options;
+        this.renderOptions = renderOptions;
+        this.permits = config.maxConcurrentCount() > 0 ? new Semaphore(config.maxConcurrentCount(), true) : null;
+        for (Action a : config.actions()) {
+            Params p = a.params();
+            actions.put(a.id(), new CompiledAction(a, Template.compile(a.image()), a.output() == null ? null : Template.compile(a.output()),
+                    Template.compile(p.tileSize()), Template.compile(p.tilePadSize()), Template.compile(p.prePadSize()),
+                    Template.compile(a.batchSize())));
+        }
+    }
+
+    @Override
+    public String id() {
+        return config.id();
+    }
+
+    /** {@code auto}, {@code cpu} and {@code -1} run on the CPU; anything else is an error until a GPU backend exists. */
+    static int device(String device) {
+        String d = device == null ? "auto" : device.strip().toLowerCase(Locale.ROOT);
+        if (d.equals("auto") || d.equals("cpu") || d.equals("-1")) return UpscaleOptions.CPU;
+        throw new WorkflowException("device '" + device + "' is not available: the GPU backend isn't available in this build; "
+                + "use device: cpu (or auto)");
+    }
+
+    @Override
+    public void start() {
+        Action first = config.actions().isEmpty() ? null : config.actions().get(0);
+        if (first == null) return;
+        CompiledAction a = actions.get(first.id());
+        if (a.tileSize().isConstant() && a.tilePad().isConstant() && a.prePad().isConstant())
+            engine(upscaleOptions(a, RenderContext.of(renderOptions)), options.log());
+    }
+
+    private synchronized UpscaleEngine engine(UpscaleOptions opts, java.util.function.Consumer<String> log) {
+        UpscaleEngine e = engines.get(opts);
+        if (e != null) return e;
+        if (files == null) {
+            log.accept("Component '" + config.id() + "': loading model " + describeModel());
+            try {
+                files = options.models().provision(config.model(), config.family(), config.scale());
+            } catch (RuntimeException ex) {
+                throw new WorkflowException("component '" + config.id() + "': " + message(ex), ex);
+            }
+        }
+        try {
+            e = options.engines().open(files, opts);
+        } catch (RuntimeException ex) {
+            throw new WorkflowException("component '" + config.id() + "': cannot load model " + files.name() + ": " + message(ex), ex);
+        }
+        if (config.scale() != null && e.scale() != config.scale()) {
+            int actual = e.scale();
+            e.close();
+            throw new WorkflowException("component '" + config.id() + "': scale " + config.scale() + " does not match the model "
+                    + files.name() + ", which upscales x" + actual + " (set scale: " + actual + ", or use a x" + config.scale() + " model)");
+        }
+        engines.put(opts, e);
+        return e;
+    }
+
+    private String describeModel() {
+        Object m = config.model();
+        return m instanceof String s ? s : PythonText.json(m);
+    }
+
+    private static String message(Throwable t) {
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    private UpscaleOptions upscaleOptions(CompiledAction a, RenderContext ctx) {
+        UpscaleOptions o = UpscaleOptions.defaults().withDevice(device(config.device()));
+        int tile = intParam(a.tileSize(), ctx, "tile_size", 0);
+        if (tile > 0 && tile < 32) tile = 32;
+        int pad = intParam(a.tilePad(), ctx, "tile_pad_size", 0);
+        int prePad = intParam(a.prePad(), ctx, "pre_pad_size", 0);
+        try {
+            return o.withTileSize(tile).withTilePad(pad).withPrePad(prePad);
+        } catch (IllegalArgumentException e) {
+            throw new WorkflowException("component '" + config.id() + "': params: " + e.getMessage());
+        }
+    }
+
+    private int intParam(Template t, RenderContext ctx, String name, int min) {
+        Object v = t.render(ctx);
+        long n;
+        if (v instanceof Number num) n = num.longValue();
+        else if (v instanceof String s && s.strip().matches("-?\\d+")) n = Long.parseLong(s.strip());
+        else throw new WorkflowException("component '" + config.id() + "': params." + name + " rendered to " + PythonText.repr(v)
+                + ", not an integer");
+        if (n < min || n > 1 << 20) throw new WorkflowException("component '" + config.id() + "': params." + name + " must be at least "
+                + min + ", got " + n);
+        return (int) n;
+    }
+
+    @Override
+    public Object run(String actionId, Object input, RunContext run) {
+        Optional<Action> found = Lookup.find(config.actions(), actionId, Action::id, Action::isDefault);
+        if (found.isEmpty()) {
+            String why = Lookup.why(config.actions(), actionId, "action");
+            throw new WorkflowException("Action not found: " + actionId + " in component '" + config.id() + "'" + (why == null ? "" : " (" + why + ")"));
+        }
+        CompiledAction a = actions.get(found.get().id());
+        RenderContext ctx = new RenderContext(Map.of(), renderOptions).with("input", input)
+                .with("context", Map.of("run_id", run.runId()));
+        Object rendered;
+        try {
+            rendered = a.image().render(ctx);
+        } catch (ExpressionException e) {
+            throw new WorkflowException(e.getMessage(), e);
+        }
+        if (rendered == null) throw new WorkflowException("image is required: " + describeTemplate(a.config().image())
+                + " gave nothing" + inputHint(input));
+        UpscaleOptions opts = upscaleOptions(a, ctx);
+
+        if (permits != null) {
+            try {
+                permits.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TaskCancelledException();
+            }
+        }
+        try {
+            run.cancellation().throwIfCancelled();
+            UpscaleEngine engine = engine(opts, run.log());
+            Object result;
+            if (rendered instanceof List<?> list) {
+                List<Object> out = new ArrayList<>(list.size());
+                for (Object item : list) out.add(item == null ? null : upscaleOne(engine, asImage(item, ctx), a, run));
+                result = out;
+            } else {
+                result = upscaleOne(engine, asImage(rendered, ctx), a, run);
+            }
+            if (a.output() == null || a.output().isBare("result")) return result;
+            try {
+                return a.output().render(ctx.with("result", result));
+            } catch (ExpressionException e) {
+                throw new WorkflowException(e.getMessage(), e);
+            }
+        } finally {
+            if (permits != null) permits.release();
+        }
+    }
+
+    private static String describeTemplate(Object t) {
+        return t instanceof String s ? "`" + s + "`" : PythonText.json(t);
+    }
+
+    private static String inputHint(Object input) {
+        if (input instanceof Map<?, ?> m && !m.containsKey("image"))
+            return m.isEmpty() ? " (the input is empty; pass e.g. {\"image\": \"photo.jpg\"})"
+                    : " (the input has " + String.join(", ", m.keySet().stream().map(k -> "'" + k + "'").toList()) + ", no 'image')";
+        if (input == null) return " (there is no input; pass e.g. {\"image\": \"photo.jpg\"})";
+        return "";
+    }
+
+    /** A value that is not yet an image (the action wrote {@code ${input.image}} without {@code as image}). */
+    private BufferedImage asImage(Object v, RenderContext ctx) {
+        if (v instanceof BufferedImage img) return img;
+        try {
+            Object converted = Conversions.convert(v, new Expression.TypeSpec("image", false, null, Map.of(), null), ctx, null);
+            if (converted instanceof BufferedImage img) return img;
+        } catch (ExpressionException e) {
+            throw new WorkflowException(e.getMessage(), e);
+        }
+        throw new WorkflowException("`image` requires an image or raw image bytes, got " + PythonText.typeName(v));
+    }
+
+    private BufferedImage upscaleOne(UpscaleEngine engine, BufferedImage image, CompiledAction a, RunContext run) {
+        boolean bgr = "bgr".equals(a.config().colorFormat());
+        UpscaleJob job = new UpscaleJob();
+        try (AutoCloseable hook = run.cancellation().onCancel(job::cancel)) {
+            BufferedImage in = bgr ? swapRedBlue(image) : image;
+            BufferedImage out = engine.upscale(in, job);
+            return bgr ? swapRedBlue(out) : out;
+        } catch (UpscaleCancelledException e) {
+            throw new TaskCancelledException();
+        } catch (WorkflowException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new WorkflowException("component '" + config.id() + "': " + message(e), e);
+        } catch (Exception e) {  // closing the hook does not throw
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code color_format: bgr}: the model sees blue and red swapped; the result is swapped back. */
+    private static BufferedImage swapRedBlue(BufferedImage img) {
+        boolean alpha = img.getColorModel().hasAlpha();
+        int w = img.getWidth(), h = img.getHeight();
+        BufferedImage out = new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            img.getRGB(0, y, w, 1, row, 0, w);
+            for (int x = 0; x < w; x++) {
+                int p = row[x];
+                row[x] = (p & 0xFF00FF00) | ((p >> 16) & 0xFF) | ((p & 0xFF) << 16);
+            }
+            out.setRGB(0, y, w, 1, row, 0, w);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void close() {
+        for (UpscaleEngine e : engines.values()) e.close();
+        engines.clear();
+    }
+}

@@ -1,5 +1,6 @@
 package dev.modelcompose.models;
 
+import dev.modelcompose.models.pth.PthConverter;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.ModelLoadException;
 import java.nio.file.Files;
@@ -12,9 +13,10 @@ import java.util.function.Consumer;
  * loads, downloading and converting on the way.
  *
  * <p>Accepted today: a catalogue name ({@code realesrgan-x4plus}); a local path to a
- * {@code .param} (with its {@code .bin}) or to a directory holding exactly one model; a map
+ * {@code .param} (with its {@code .bin}) or to a directory holding exactly one model; a local path
+ * to PyTorch weights ({@code .pth}), converted once by {@link PthConverter} into its cache; a map
  * {@code {provider: local, path: ...}}. Providers {@code huggingface}, {@code url} and {@code npm}
- * and PyTorch {@code .pth} weights come with the models issue.
+ * come with the models issue.
  */
 public class ModelProvisioner {
     protected final ModelResolver resolver;
@@ -33,13 +35,13 @@ public class ModelProvisioner {
      * @param scale        the expected scale, or null to accept the model's own
      */
     public ModelFiles provision(Object model, String architecture, Integer scale) {
-        if (model instanceof String text) return fromString(text, scale);
+        if (model instanceof String text) return fromString(text, architecture, scale);
         if (model instanceof Map<?, ?> map) {
             Object provider = map.get("provider");
             if (provider == null || "local".equals(provider)) {
                 Object path = map.containsKey("path") ? map.get("path") : map.get("model");
                 if (path == null) throw new ModelLoadException("model: a local model needs 'path'");
-                return fromString(path.toString(), scale);
+                return fromString(path.toString(), architecture, scale);
             }
             throw new ModelLoadException("model provider '" + provider + "' is not supported yet (supported: local, or a catalogue name)");
         }
@@ -47,7 +49,12 @@ public class ModelProvisioner {
     }
 
     protected ModelFiles fromString(String text, Integer scale) {
+        return fromString(text, null, scale);
+    }
+
+    protected ModelFiles fromString(String text, String architecture, Integer scale) {
         Path path = Path.of(text);
+        if (text.toLowerCase(java.util.Locale.ROOT).endsWith(".pth")) return pthConverter().convert(path, architecture, scale);
         if (text.endsWith(".param") || text.endsWith(".bin")) return ModelFiles.of(path).requireReadable();
         if (Files.isDirectory(path)) {
             try (var files = Files.list(path)) {
@@ -59,5 +66,10 @@ public class ModelProvisioner {
             }
         }
         return resolver.resolve(text, null, scale);
+    }
+
+    /** Converts {@code .pth} weights; the cache is {@link PthConverter#defaultCacheDir()}. */
+    protected PthConverter pthConverter() {
+        return new PthConverter(PthConverter.defaultCacheDir());
     }
 }

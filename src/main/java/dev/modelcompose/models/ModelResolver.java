@@ -2,6 +2,7 @@ package dev.modelcompose.models;
 
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.ModelLoadException;
+import dev.modelcompose.models.pth.PthConverter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ public final class ModelResolver {
     private final WeightConverter converter;
 
     public ModelResolver(ModelCatalog catalog, ModelCache cache, Consumer<String> log) {
-        this(catalog, cache, log, ModelDownloader.standard(log), WeightConverter.UNAVAILABLE);
+        this(catalog, cache, log, ModelDownloader.standard(log), new PthConverter(PthConverter.defaultCacheDir(), log)::convert);
     }
 
     public ModelResolver(ModelCatalog catalog, ModelCache cache, Consumer<String> log, ModelDownloader downloader, WeightConverter converter) {

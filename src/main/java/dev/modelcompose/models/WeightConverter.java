@@ -5,9 +5,8 @@ import dev.modelcompose.upscale.ModelLoadException;
 import java.nio.file.Path;
 
 /**
- * Turns downloaded PyTorch weights ({@code .pth}) into the ncnn files the runner loads. The real
- * implementation is {@code dev.modelcompose.models.pth.PthConverter}; {@link #UNAVAILABLE} stands in
- * until it is wired.
+ * Turns downloaded PyTorch weights ({@code .pth}) into the ncnn files the runner loads:
+ * {@code dev.modelcompose.models.pth.PthConverter} by default; {@link #UNAVAILABLE} refuses.
  */
 public interface WeightConverter {
 

@@ -281,12 +281,7 @@ class PthConverterTest {
 
     @Test
     void provisionerConvertsPthPaths() {
-        ModelProvisioner provisioner = new ModelProvisioner(ModelResolver.standard(m -> {})) {
-            @Override
-            protected PthConverter pthConverter() {
-                return new PthConverter(cache);
-            }
-        };
+        ModelProvisioner provisioner = new ModelProvisioner(ModelResolver.standard(m -> {})).withConverter(new PthConverter(cache)::convert);
         Path pth = gen.resolve("srvgg_x4.pth");
         ModelFiles files = provisioner.provision(pth.toString(), "real-esrgan", 4);
         assertTrue(files.param().startsWith(cache), files.toString());

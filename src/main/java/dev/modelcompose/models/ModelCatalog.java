@@ -43,7 +43,13 @@ public final class ModelCatalog {
         return byName(name + "-x4");
     }
 
+    /** Names match ignoring case and '_' versus '-', so ai-forever's RealESRGAN_x4 is realesrgan-x4. */
     private Optional<CatalogEntry> byName(String name) {
-        return entries.stream().filter(e -> e.name().equals(name)).findFirst();
+        String wanted = normalize(name);
+        return entries.stream().filter(e -> normalize(e.name()).equals(wanted)).findFirst();
+    }
+
+    private static String normalize(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 }

@@ -1,5 +1,6 @@
 #include "vulkan/device.h"
 
+#include <cstdlib>
 #include <cstring>
 
 #include "vulkan/shaders.h"
@@ -64,6 +65,15 @@ Device::Device(Runtime& runtime, int index)
     vkGetPhysicalDeviceProperties(physical_, &props);
     limits_ = props.limits;
     vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
+    if (runtime.instanceApiVersion() >= VK_API_VERSION_1_1 && props.apiVersion >= VK_API_VERSION_1_1 && vkGetPhysicalDeviceProperties2) {
+        VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+        VkPhysicalDeviceProperties2 props2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+        props2.pNext = &subgroup;
+        vkGetPhysicalDeviceProperties2(physical_, &props2);
+        subgroupSize_ = subgroup.subgroupSize;
+        subgroupBroadcast8_ = subgroup.subgroupSize >= 8 && (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+                              (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_BALLOT_BIT) && std::getenv("MC_VK_NO_SUBGROUP") == nullptr;
+    }
 
     const float priority = 1.f;
     VkDeviceQueueCreateInfo qci{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};

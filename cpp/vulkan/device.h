@@ -68,12 +68,18 @@ public:
 
     uint32_t memoryType(uint32_t allowedBits, bool hostVisible) const;
 
+    // Compute shaders can broadcast within subgroups of at least 8 lanes (conv3x3.comp needs it).
+    bool subgroupBroadcast8() const { return subgroupBroadcast8_; }
+    uint32_t subgroupSize() const { return subgroupSize_; }
+
 private:
     DeviceInfo info_;
     VkPhysicalDevice physical_ = VK_NULL_HANDLE;
     VkPhysicalDeviceLimits limits_{};
     VkPhysicalDeviceMemoryProperties memory_{};
     uint32_t family_ = 0;
+    uint32_t subgroupSize_ = 1;
+    bool subgroupBroadcast8_ = false;
     VkDevice device_ = VK_NULL_HANDLE;
     VolkDeviceTable fn_{};
     VkQueue queue_ = VK_NULL_HANDLE;

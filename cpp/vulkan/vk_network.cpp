@@ -17,7 +17,8 @@ namespace esrgan::vk {
 namespace {
 
 constexpr int kConvBlock = 8;       // output channels per invocation of conv.comp
-constexpr int kConvLocal = 8;       // conv.comp work group: kConvLocal x kConvLocal pixels
+constexpr int kConvPixels = 4;      // horizontally adjacent output pixels per invocation of conv.comp
+constexpr int kConv3x3Pixels = 8;   // the same for conv3x3.comp
 constexpr int kLinearLocal = 256;   // eltwise / binary / prelu / copy work group
 constexpr int kImageLocal = 16;     // interp / pixelshuffle / reorg work group: 16 x 16 pixels
 constexpr size_t kMaxPlans = 16;
@@ -452,9 +453,22 @@ void VulkanNetwork::buildSteps(Plan& plan) {
             p.i(off(bottoms[0])).i(off(top)).i(w.offset / 4).i((w.offset + wFloats) / 4);
             p.i(is.w).i(is.h).i(is.c).i(os.w).i(os.h).i(os.c).i(pads.left).i(pads.top);
             p.f(conv.padValue()).f(a0).f(a1);
-            add(i, "conv", {kConvLocal, kConvLocal, g.kernelW, g.kernelH, g.dilationW, g.dilationH, g.strideW, g.strideH, act.type},
-                slotRef(bottoms[0]), none, slotRef(top), Plan::Ref{Kind::Weights, w.chunk}, p, divUp(os.w, kConvLocal),
-                divUp(os.h, kConvLocal), divUp(os.c, kConvBlock), static_cast<double>(plane) * os.c * is.c * g.kernelH * g.kernelW);
+            const bool threeByThree = g.kernelW == 3 && g.kernelH == 3 && g.strideW == 1 && g.strideH == 1 && g.dilationW == 1 &&
+                                      g.dilationH == 1;
+            const int pixels = threeByThree ? kConv3x3Pixels : kConvPixels;
+            // Work group shape (64 invocations): the one that wastes the fewest pixels on this output.
+            int lx = 8;
+            uint64_t best = UINT64_MAX;
+            for (int x : {16, 8, 4, 2, 1}) {
+                const int y = 64 / x;
+                const uint64_t covered = static_cast<uint64_t>(divUp(divUp(os.w, pixels), x)) * x * pixels * divUp(os.h, y) * y;
+                if (covered < best) best = covered, lx = x;
+            }
+            const int ly = 64 / lx;
+            const char* shader = !threeByThree ? "conv" : device_->subgroupBroadcast8() ? "conv3x3" : "conv3x3_plain";
+            add(i, shader, {lx, ly, g.kernelW, g.kernelH, g.dilationW, g.dilationH, g.strideW, g.strideH, act.type}, slotRef(bottoms[0]),
+                none, slotRef(top), Plan::Ref{Kind::Weights, w.chunk}, p, divUp(divUp(os.w, pixels), lx), divUp(os.h, ly),
+                divUp(os.c, kConvBlock), static_cast<double>(plane) * os.c * is.c * g.kernelH * g.kernelW);
         } else if (type == "Eltwise") {
             const auto& e = static_cast<const EltwiseLayer&>(layer);
             std::vector<float> coeffs = e.coeffs().empty() ? std::vector<float>(bottoms.size(), 1.f) : e.coeffs();

@@ -71,7 +71,8 @@ Device::Device(Runtime& runtime, int index)
         props2.pNext = &subgroup;
         vkGetPhysicalDeviceProperties2(physical_, &props2);
         subgroupSize_ = subgroup.subgroupSize;
-        subgroupBroadcast8_ = subgroup.subgroupSize >= 8 && (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+        // conv3x3.comp runs 64-invocation work groups and broadcasts from lanes 0..7 of full subgroups.
+        subgroupBroadcast8_ = subgroup.subgroupSize >= 8 && subgroup.subgroupSize <= 64 && (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
                               (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_BALLOT_BIT) && std::getenv("MC_VK_NO_SUBGROUP") == nullptr;
     }
 

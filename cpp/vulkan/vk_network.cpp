@@ -456,16 +456,20 @@ void VulkanNetwork::buildSteps(Plan& plan) {
             const bool threeByThree = g.kernelW == 3 && g.kernelH == 3 && g.strideW == 1 && g.strideH == 1 && g.dilationW == 1 &&
                                       g.dilationH == 1;
             const int pixels = threeByThree ? kConv3x3Pixels : kConvPixels;
+            const bool subgroup = threeByThree && device_->subgroupBroadcast8();
             // Work group shape (64 invocations): the one that wastes the fewest pixels on this output.
+            // The subgroup shader needs rows of at least 8 invocations: lavapipe forms subgroups from
+            // consecutive x only, leaving lanes past a narrower row inactive.
             int lx = 8;
             uint64_t best = UINT64_MAX;
             for (int x : {16, 8, 4, 2, 1}) {
+                if (subgroup && x < 8) continue;
                 const int y = 64 / x;
                 const uint64_t covered = static_cast<uint64_t>(divUp(divUp(os.w, pixels), x)) * x * pixels * divUp(os.h, y) * y;
                 if (covered < best) best = covered, lx = x;
             }
             const int ly = 64 / lx;
-            const char* shader = !threeByThree ? "conv" : device_->subgroupBroadcast8() ? "conv3x3" : "conv3x3_plain";
+            const char* shader = !threeByThree ? "conv" : subgroup ? "conv3x3" : "conv3x3_plain";
             add(i, shader, {lx, ly, g.kernelW, g.kernelH, g.dilationW, g.dilationH, g.strideW, g.strideH, act.type}, slotRef(bottoms[0]),
                 none, slotRef(top), Plan::Ref{Kind::Weights, w.chunk}, p, divUp(divUp(os.w, pixels), lx), divUp(os.h, ly),
                 divUp(os.c, kConvBlock), static_cast<double>(plane) * os.c * is.c * g.kernelH * g.kernelW);

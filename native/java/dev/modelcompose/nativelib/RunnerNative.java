@@ -9,6 +9,7 @@ import org.bytedeco.javacpp.annotation.ByRef;
 import org.bytedeco.javacpp.annotation.ByVal;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.MemberGetter;
 import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.javacpp.annotation.StdString;
@@ -60,18 +61,25 @@ public final class RunnerNative {
 
         private native void allocate();
 
+        @MemberGetter
         public native int index();
 
+        @MemberGetter
         public native @StdString String name();
 
+        @MemberGetter
         public native @StdString String type();
 
+        @MemberGetter
         public native @Cast("long long") long deviceLocalBytes();
 
+        @MemberGetter
         public native @Cast("bool") boolean fp16Arithmetic();
 
+        @MemberGetter
         public native @Cast("bool") boolean fp16Storage();
 
+        @MemberGetter
         public native @StdString String apiVersion();
     }
 

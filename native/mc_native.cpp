@@ -95,19 +95,18 @@ esrgan::vk::VulkanNetwork& NativeModel::gpu(int device) {
     return *gpus_.emplace(device, std::move(created)).first->second;
 }
 
-// The automatic tile on a GPU: the CPU plan within half the device-local memory, shrunk until every
-// tile's largest buffer fits the device's storage-buffer range.
-int NativeModel::gpuTileSize(int width, int height, const UpscaleSettings& settings) {
+// The options of an upscale on a GPU: an automatic tile plans within half the device-local memory
+// and shrinks until every tile's largest buffer fits the device's storage-buffer range.
+esrgan::UpscaleOptions NativeModel::gpuOptions(int width, int height, const UpscaleSettings& settings) {
     esrgan::vk::VulkanNetwork& g = gpu(settings.device);
     esrgan::UpscaleOptions o = toOptions(settings);
-    if (o.tileSize > 0) return o.tileSize;
+    if (o.tileSize > 0) return o;
     if (o.memoryBudgetMb == 0) {
         const long long deviceMb = static_cast<long long>(g.device().info().deviceLocalBytes >> 21);
         const long long hostMb = static_cast<long long>(esrgan::memoryBudgetBytes(o) >> 20);
         o.memoryBudgetMb = std::max(64LL, deviceMb > 0 ? std::min(deviceMb, hostMb) : hostMb);
     }
     esrgan::TilePlan plan = esrgan::planTiles(*net_, width, height, o);
-    int tile = plan.tileSize;
     for (;;) {
         bool fits = true;
         for (const auto& t : plan.tiles) {
@@ -115,24 +114,24 @@ int NativeModel::gpuTileSize(int width, int height, const UpscaleSettings& setti
             fits = fits && g.fits(s) && (!o.tta || g.fits(esrgan::Shape{s.c, s.w, s.h}));
             if (!fits) break;
         }
-        if (fits || tile <= 32) return tile;
-        tile = std::max(32, tile * 3 / 4);
-        o.tileSize = tile;
+        if (fits || plan.tileSize <= 32) return o;
+        o.tileSize = std::max(32, plan.tileSize * 3 / 4);
         plan = esrgan::planTiles(*net_, width, height, o);
     }
 }
 
 int NativeModel::plannedTileSize(int width, int height, const UpscaleSettings& settings) const {
     return translated([&] {
-        if (settings.device >= 0) return const_cast<NativeModel*>(this)->gpuTileSize(width, height, settings);
-        return esrgan::planTiles(*net_, width, height, toOptions(settings)).tileSize;
+        esrgan::UpscaleOptions o =
+            settings.device >= 0 ? const_cast<NativeModel*>(this)->gpuOptions(width, height, settings) : toOptions(settings);
+        return esrgan::planTiles(*net_, width, height, o).tileSize;
     });
 }
 
 int NativeModel::plannedTileCount(int width, int height, const UpscaleSettings& settings) const {
     return translated([&] {
-        esrgan::UpscaleOptions o = toOptions(settings);
-        if (settings.device >= 0) o.tileSize = const_cast<NativeModel*>(this)->gpuTileSize(width, height, settings);
+        esrgan::UpscaleOptions o =
+            settings.device >= 0 ? const_cast<NativeModel*>(this)->gpuOptions(width, height, settings) : toOptions(settings);
         return static_cast<int>(esrgan::planTiles(*net_, width, height, o).tiles.size());
     });
 }
@@ -143,7 +142,7 @@ void NativeModel::upscale(const unsigned char* src, int width, int height, int c
         esrgan::UpscaleOptions o = toOptions(settings);
         esrgan::ForwardPass pass;
         if (settings.device >= 0) {
-            o.tileSize = gpuTileSize(width, height, settings);
+            o = gpuOptions(width, height, settings);
             esrgan::vk::VulkanNetwork* g = &gpu(settings.device);
             pass = [g](const esrgan::Tensor& t, const std::function<void()>& afterLayer) { return g->forward(t, afterLayer); };
         }

@@ -10,6 +10,7 @@
 namespace esrgan {
 class Network;
 struct Progress;
+struct UpscaleOptions;
 namespace vk {
 class VulkanNetwork;
 }
@@ -83,7 +84,7 @@ public:
 
 private:
     esrgan::vk::VulkanNetwork& gpu(int device);
-    int gpuTileSize(int width, int height, const UpscaleSettings& settings);
+    esrgan::UpscaleOptions gpuOptions(int width, int height, const UpscaleSettings& settings);
 
     std::unique_ptr<esrgan::Network> net_;
     std::mutex gpuMutex_;

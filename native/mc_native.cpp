@@ -2,7 +2,9 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <new>
 #include <stdexcept>
 
@@ -12,6 +14,9 @@
 #include "model/network.h"
 #include "runner/tile_plan.h"
 #include "runner/upscaler.h"
+#include "vulkan/device.h"
+#include "vulkan/runtime.h"
+#include "vulkan/vk_network.h"
 
 namespace mcnative {
 
@@ -30,6 +35,9 @@ auto translated(F&& body) -> decltype(body()) {
         throw std::runtime_error("[cancelled] the upscale was cancelled");
     } catch (const std::bad_alloc&) {
         throw std::runtime_error("[memory] out of memory: use a smaller tile size");
+    } catch (const esrgan::vk::VulkanError& e) {
+        if (e.outOfMemory()) throw std::runtime_error(std::string("[memory] the GPU ran out of memory (") + e.what() + "): use a smaller tile size (-t)");
+        throw std::runtime_error(std::string("[backend] ") + e.what());
     } catch (const dnnl::error& e) {
         throw std::runtime_error(std::string("[backend] oneDNN failed: ") + e.what());
     } catch (const std::exception& e) {
@@ -45,6 +53,7 @@ esrgan::UpscaleOptions toOptions(const UpscaleSettings& s) {
     o.tta = s.tta;
     o.threads = s.threads;
     o.memoryBudgetMb = s.memoryBudgetMb;
+    if (s.device < -1) throw esrgan::InvalidArgument("device " + std::to_string(s.device) + " is not a device (-1 = CPU, 0.. = GPUs)");
     return o;
 }
 
@@ -78,18 +87,66 @@ int NativeModel::receptiveRadius() const { return net_->receptiveRadius(); }
 int NativeModel::defaultTilePad() const { return esrgan::defaultTilePad(*net_); }
 int NativeModel::layerCount() const { return static_cast<int>(net_->layerCount()); }
 
+esrgan::vk::VulkanNetwork& NativeModel::gpu(int device) {
+    std::lock_guard<std::mutex> lock(gpuMutex_);
+    auto found = gpus_.find(device);
+    if (found != gpus_.end()) return *found->second;
+    auto created = std::make_unique<esrgan::vk::VulkanNetwork>(*net_, esrgan::vk::Runtime::get().device(device));
+    return *gpus_.emplace(device, std::move(created)).first->second;
+}
+
+// The options of an upscale on a GPU: an automatic tile plans within half the device-local memory
+// and shrinks until every tile's largest buffer fits the device's storage-buffer range.
+esrgan::UpscaleOptions NativeModel::gpuOptions(int width, int height, const UpscaleSettings& settings) {
+    esrgan::vk::VulkanNetwork& g = gpu(settings.device);
+    esrgan::UpscaleOptions o = toOptions(settings);
+    if (o.tileSize > 0) return o;
+    if (o.memoryBudgetMb == 0) {
+        const long long deviceMb = static_cast<long long>(g.device().info().deviceLocalBytes >> 21);
+        const long long hostMb = static_cast<long long>(esrgan::memoryBudgetBytes(o) >> 20);
+        o.memoryBudgetMb = std::max(64LL, deviceMb > 0 ? std::min(deviceMb, hostMb) : hostMb);
+    }
+    esrgan::TilePlan plan = esrgan::planTiles(*net_, width, height, o);
+    for (;;) {
+        bool fits = true;
+        for (const auto& t : plan.tiles) {
+            const esrgan::Shape s{net_->inputChannels(), t.input.height(), t.input.width()};
+            fits = fits && g.fits(s) && (!o.tta || g.fits(esrgan::Shape{s.c, s.w, s.h}));
+            if (!fits) break;
+        }
+        if (fits || plan.tileSize <= 32) return o;
+        o.tileSize = std::max(32, plan.tileSize * 3 / 4);
+        plan = esrgan::planTiles(*net_, width, height, o);
+    }
+}
+
 int NativeModel::plannedTileSize(int width, int height, const UpscaleSettings& settings) const {
-    return translated([&] { return esrgan::planTiles(*net_, width, height, toOptions(settings)).tileSize; });
+    return translated([&] {
+        esrgan::UpscaleOptions o =
+            settings.device >= 0 ? const_cast<NativeModel*>(this)->gpuOptions(width, height, settings) : toOptions(settings);
+        return esrgan::planTiles(*net_, width, height, o).tileSize;
+    });
 }
 
 int NativeModel::plannedTileCount(int width, int height, const UpscaleSettings& settings) const {
-    return translated([&] { return static_cast<int>(esrgan::planTiles(*net_, width, height, toOptions(settings)).tiles.size()); });
+    return translated([&] {
+        esrgan::UpscaleOptions o =
+            settings.device >= 0 ? const_cast<NativeModel*>(this)->gpuOptions(width, height, settings) : toOptions(settings);
+        return static_cast<int>(esrgan::planTiles(*net_, width, height, o).tiles.size());
+    });
 }
 
 void NativeModel::upscale(const unsigned char* src, int width, int height, int channels, unsigned char* dst,
                           const UpscaleSettings& settings, UpscaleJob& job) {
     translated([&] {
-        esrgan::upscaleImage(*net_, esrgan::ImageView{src, width, height, channels}, dst, toOptions(settings), job.progress());
+        esrgan::UpscaleOptions o = toOptions(settings);
+        esrgan::ForwardPass pass;
+        if (settings.device >= 0) {
+            o = gpuOptions(width, height, settings);
+            esrgan::vk::VulkanNetwork* g = &gpu(settings.device);
+            pass = [g](const esrgan::Tensor& t, const std::function<void()>& afterLayer) { return g->forward(t, afterLayer); };
+        }
+        esrgan::upscaleImage(*net_, esrgan::ImageView{src, width, height, channels}, dst, o, job.progress(), pass);
         return 0;
     });
 }
@@ -104,10 +161,13 @@ void NativeModel::outputShape(int c, int h, int w, int* chw) const {
     });
 }
 
-void NativeModel::forward(const float* input, int c, int h, int w, float* output) {
+void NativeModel::forward(const float* input, int c, int h, int w, float* output) { forwardOn(-1, input, c, h, w, output); }
+
+void NativeModel::forwardOn(int device, const float* input, int c, int h, int w, float* output) {
     translated([&] {
         if (c <= 0 || h <= 0 || w <= 0) throw esrgan::InvalidArgument("input shape must be positive");
-        esrgan::Tensor out = net_->forward(esrgan::fromPlanar(input, esrgan::Shape{c, h, w}));
+        esrgan::Tensor in = esrgan::fromPlanar(input, esrgan::Shape{c, h, w});
+        esrgan::Tensor out = device >= 0 ? gpu(device).forward(in) : net_->forward(in);
         esrgan::toPlanar(out, output);
         return 0;
     });
@@ -123,5 +183,27 @@ std::string cpuDescription() {
 }
 
 int cpuThreads() { return esrgan::CpuEngine::hardwareThreads(); }
+
+int gpuCount() { return static_cast<int>(esrgan::vk::Runtime::get().devices().size()); }
+
+GpuInfo gpuInfo(int index) {
+    return translated([&] {
+        const auto& devices = esrgan::vk::Runtime::get().devices();
+        if (index < 0 || index >= static_cast<int>(devices.size()))
+            throw esrgan::InvalidArgument("no Vulkan device " + std::to_string(index));
+        const esrgan::vk::DeviceInfo& d = devices[index];
+        GpuInfo g;
+        g.index = d.index;
+        g.name = d.name;
+        g.type = d.type;
+        g.deviceLocalBytes = static_cast<long long>(d.deviceLocalBytes);
+        g.fp16Arithmetic = d.fp16Arithmetic;
+        g.fp16Storage = d.fp16Storage;
+        g.apiVersion = d.apiVersionText();
+        return g;
+    });
+}
+
+std::string gpuUnavailableReason() { return esrgan::vk::Runtime::get().unavailableReason(); }
 
 }  // namespace mcnative

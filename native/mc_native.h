@@ -2,12 +2,18 @@
 // it adapts the runner's types and turns its exceptions into tagged messages that the
 // Java side maps onto its own exception types.
 #pragma once
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace esrgan {
 class Network;
 struct Progress;
+struct UpscaleOptions;
+namespace vk {
+class VulkanNetwork;
+}
 }  // namespace esrgan
 
 namespace mcnative {
@@ -19,6 +25,18 @@ struct UpscaleSettings {
     bool tta = false;
     int threads = 0;
     long long memoryBudgetMb = 0;
+    int device = -1;  // -1 = CPU, else the index of a Vulkan device (gpuInfo)
+};
+
+// One Vulkan device (-g index), as `model-compose devices` lists it.
+struct GpuInfo {
+    int index = 0;
+    std::string name;
+    std::string type;  // discrete, integrated, virtual, cpu or other
+    long long deviceLocalBytes = 0;
+    bool fp16Arithmetic = false;  // shaderFloat16
+    bool fp16Storage = false;     // storageBuffer16BitAccess
+    std::string apiVersion;
 };
 
 // Progress and cancellation of one upscale call; safe to read and cancel from any thread.
@@ -61,14 +79,28 @@ public:
     // Raw network pass on planar CHW floats, no padding or tiling (for tests).
     void outputShape(int c, int h, int w, int* chw) const;
     void forward(const float* input, int c, int h, int w, float* output);
+    // The same on a device (-1 = CPU, as forward).
+    void forwardOn(int device, const float* input, int c, int h, int w, float* output);
 
 private:
+    esrgan::vk::VulkanNetwork& gpu(int device);
+    esrgan::UpscaleOptions gpuOptions(int width, int height, const UpscaleSettings& settings);
+
     std::unique_ptr<esrgan::Network> net_;
+    std::mutex gpuMutex_;
+    std::map<int, std::unique_ptr<esrgan::vk::VulkanNetwork>> gpus_;  // weights uploaded once per device
 };
 
 // One line describing the CPU backend (library version, ISA, threads).
 std::string cpuDescription();
 // Cores the CPU backend uses by default.
 int cpuThreads();
+
+// Vulkan devices usable with UpscaleSettings::device (0 when there is no loader, driver or device;
+// Vulkan is initialised on the first call to any of these).
+int gpuCount();
+GpuInfo gpuInfo(int index);
+// Why there is no usable device ("" when there is one).
+std::string gpuUnavailableReason();
 
 }  // namespace mcnative

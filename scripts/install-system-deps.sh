@@ -10,6 +10,9 @@
 #
 # Packages:
 #   cmake g++ make            native runner build
+#   glslc                     compiles the Vulkan backend's GLSL shaders to SPIR-V (embedded in the library)
+#   libvulkan-dev libvulkan-volk-dev   Vulkan + volk headers (the library opens libvulkan.so.1 at run time
+#                             through volk, so neither is needed to run it)
 #   libvulkan1                Vulkan loader (runtime of the runner and of the peer binary)
 #   mesa-vulkan-drivers       lavapipe (llvmpipe) software Vulkan ICD for GPU-less CI
 #   libgomp1                  OpenMP runtime, needed by the official realesrgan-ncnn-vulkan binary
@@ -27,7 +30,7 @@ for arg in "$@"; do
   esac
 done
 
-PKGS=(cmake g++ make)
+PKGS=(cmake g++ make glslc libvulkan-dev libvulkan-volk-dev)
 if [[ "$PROFILE" == test ]]; then
   PKGS+=(libvulkan1 mesa-vulkan-drivers libgomp1 python3-torch python3-numpy python3-pil)
 fi

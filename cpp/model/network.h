@@ -31,6 +31,17 @@ public:
     // Bytes of blobs alive at once at the peak of a forward pass.
     size_t peakBytes(const Shape& input) const;
 
+    // Read-only graph access for other executors (cpp/vulkan): layers in file order, the blobs
+    // each reads and writes (indices into blobShapes()), and every blob's shape for an input.
+    const Layer& layer(size_t i) const { return *layers_[i]; }
+    const std::vector<int>& layerBottoms(size_t i) const { return bottoms_[i]; }
+    const std::vector<int>& layerTops(size_t i) const { return tops_[i]; }
+    size_t blobCount() const { return blobNames_.size(); }
+    int inputLayerIndex() const { return inputLayer_; }
+    int inputBlobIndex() const { return inputBlob_; }
+    int outputBlobIndex() const { return outputBlob_; }
+    std::vector<Shape> blobShapes(const Shape& input) const { return inferShapes(input); }
+
     // `afterLayer` is called after every layer; it may throw (e.g. Cancelled) to stop the pass.
     Tensor forward(const Tensor& input, const std::function<void()>& afterLayer = {});
 

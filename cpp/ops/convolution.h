@@ -45,6 +45,14 @@ public:
     int inputChannels() const { return inputChannels_; }
     int outputChannels() const { return outputChannels_; }
 
+    // Read-only access for other executors (cpp/vulkan).
+    const ConvGeometry& convGeometry() const { return g_; }
+    ConvPads padsForInput(int h, int w) const { return padsFor(h, w); }  // SAME modes resolved
+    float padValue() const { return padValue_; }
+    const FusedActivation& activation() const { return activation_; }
+    const std::vector<float>& weights() const { return weights_; }  // OIHW, decoded to fp32
+    const std::vector<float>& biases() const { return biases_; }    // zeros without bias_term
+
 private:
     struct Compiled;
     ConvPads padsFor(int h, int w) const;

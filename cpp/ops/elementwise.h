@@ -9,6 +9,8 @@ public:
     explicit EltwiseLayer(const LayerSpec& spec);
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
     std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
+    int op() const { return op_; }
+    const std::vector<float>& coeffs() const { return coeffs_; }  // empty = all 1
 
 private:
     int op_;
@@ -21,6 +23,9 @@ public:
     explicit BinaryOpLayer(const LayerSpec& spec);
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
     std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
+    int op() const { return op_; }
+    bool withScalar() const { return withScalar_; }
+    float scalar() const { return scalar_; }
 
 private:
     int op_;
@@ -34,6 +39,7 @@ public:
     void loadWeights(WeightReader& reader) override;
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
     std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
+    const std::vector<float>& slopes() const { return slopes_; }  // one shared slope or one per channel
 
 private:
     int numSlope_;

@@ -97,10 +97,8 @@ std::vector<Shape> InterpLayer::outputShapes(const std::vector<Shape>& inputs) c
 std::vector<Tensor> InterpLayer::forward(const std::vector<Tensor>& inputs, ExecContext&) const {
     const Tensor& in = inputs[0];
     Tensor out = Tensor::uninitialized(outputShapes({in.shape()})[0]);
-    const float stepY = outH_ ? static_cast<float>(in.h()) / out.h() : 1.f / heightScale_;
-    const float stepX = outW_ ? static_cast<float>(in.w()) / out.w() : 1.f / widthScale_;
-    ResampleTaps ty = makeResampleTaps(in.h(), out.h(), type_, alignCorner_, stepY);
-    ResampleTaps tx = makeResampleTaps(in.w(), out.w(), type_, alignCorner_, stepX);
+    ResampleTaps ty, tx;
+    resampleTaps(in.shape(), ty, tx);
     const int channels = in.c();
 #pragma omp parallel for schedule(static)
     for (int y = 0; y < out.h(); ++y) {
@@ -120,6 +118,14 @@ std::vector<Tensor> InterpLayer::forward(const std::vector<Tensor>& inputs, Exec
         }
     }
     return {out};
+}
+
+void InterpLayer::resampleTaps(const Shape& input, ResampleTaps& rows, ResampleTaps& columns) const {
+    const Shape out = outputShapes({input})[0];
+    const float stepY = outH_ ? static_cast<float>(input.h) / out.h : 1.f / heightScale_;
+    const float stepX = outW_ ? static_cast<float>(input.w) / out.w : 1.f / widthScale_;
+    rows = makeResampleTaps(input.h, out.h, type_, alignCorner_, stepY);
+    columns = makeResampleTaps(input.w, out.w, type_, alignCorner_, stepX);
 }
 
 Geometry InterpLayer::geometry(const std::vector<Geometry>& inputs) const {

@@ -11,6 +11,8 @@ public:
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
     std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
     Geometry geometry(const std::vector<Geometry>& inputs) const override;
+    int factor() const { return factor_; }
+    int mode() const { return mode_; }
 
 private:
     int factor_;
@@ -22,6 +24,7 @@ class ReorgLayer : public Layer {
 public:
     explicit ReorgLayer(const LayerSpec& spec);
     int stride() const { return stride_; }
+    int mode() const { return mode_; }
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
     std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
     Geometry geometry(const std::vector<Geometry>& inputs) const override;
@@ -37,6 +40,8 @@ public:
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
     std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
     Geometry geometry(const std::vector<Geometry>& inputs) const override;
+    // The separable taps forward() resamples an input of this shape with (rows, columns).
+    void resampleTaps(const Shape& input, ResampleTaps& rows, ResampleTaps& columns) const;
 
 private:
     ResizeType type_;

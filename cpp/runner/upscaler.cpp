@@ -85,7 +85,8 @@ void upscaleAlpha(const ImageView& img, int scale, uint8_t* out) {
 
 }  // namespace
 
-void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const UpscaleOptions& options, Progress& progress) {
+void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const UpscaleOptions& options, Progress& progress,
+                  const ForwardPass& forward) {
     if (img.channels < 1 || img.channels > 4) throw InvalidArgument("images must have 1 to 4 channels, got " + std::to_string(img.channels));
     if (!img.pixels || !out) throw InvalidArgument("missing pixel buffer");
     CpuEngine::setThreads(options.threads);
@@ -101,16 +102,18 @@ void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const Upscal
         progress.done.fetch_add(1);
         checkCancel();
     };
+    std::function<void()> afterLayerFn = afterLayer;
+    auto run = [&](const Tensor& t) { return forward ? forward(t, afterLayerFn) : net.forward(t, afterLayerFn); };
 
     for (const Tile& tile : plan.tiles) {
         checkCancel();
         Tensor input = readTile(img, tile.input, net.inputChannels());
         Tensor result;
         if (passes == 1) {
-            result = net.forward(input, afterLayer);
+            result = run(input);
         } else {
             for (const Symmetry& s : kSymmetries) {
-                Tensor one = undoSymmetry(net.forward(applySymmetry(input, s), afterLayer), s);
+                Tensor one = undoSymmetry(run(applySymmetry(input, s)), s);
                 if (result.empty()) {
                     result = one;
                 } else {

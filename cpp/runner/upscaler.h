@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 
 #include "model/network.h"
 #include "runner/options.h"
@@ -15,6 +16,9 @@ struct ImageView {
 // Upscales `in` into `out` (width*scale x height*scale, same channel layout), tile by tile.
 // Colour goes through the network; alpha is resized bicubically over the whole image.
 // Throws Cancelled when progress.cancelRequested is set, InvalidArgument for bad input.
-void upscaleImage(Network& net, const ImageView& in, uint8_t* out, const UpscaleOptions& options, Progress& progress);
+// `forward` runs the network on one tile (e.g. on a GPU); empty = net.forward on the CPU.
+using ForwardPass = std::function<Tensor(const Tensor& input, const std::function<void()>& afterLayer)>;
+void upscaleImage(Network& net, const ImageView& in, uint8_t* out, const UpscaleOptions& options, Progress& progress,
+                  const ForwardPass& forward = {});
 
 }  // namespace esrgan

@@ -6,8 +6,10 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.ByRef;
+import org.bytedeco.javacpp.annotation.ByVal;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.MemberGetter;
 import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.javacpp.annotation.StdString;
@@ -38,6 +40,48 @@ public final class RunnerNative {
     public static native @StdString String cpuDescription();
 
     public static native int cpuThreads();
+
+    /** Vulkan devices usable as {@code UpscaleSettings.device}; 0 when there is no loader, driver or device. */
+    public static native int gpuCount();
+
+    public static native @ByVal GpuInfo gpuInfo(int index);
+
+    /** Why no Vulkan device is usable; empty when one is. */
+    public static native @StdString String gpuUnavailableReason();
+
+    public static final class GpuInfo extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public GpuInfo() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        @MemberGetter
+        public native int index();
+
+        @MemberGetter
+        public native @StdString String name();
+
+        @MemberGetter
+        public native @StdString String type();
+
+        @MemberGetter
+        public native @Cast("long long") long deviceLocalBytes();
+
+        @MemberGetter
+        public native @Cast("bool") boolean fp16Arithmetic();
+
+        @MemberGetter
+        public native @Cast("bool") boolean fp16Storage();
+
+        @MemberGetter
+        public native @StdString String apiVersion();
+    }
 
     public static final class UpscaleSettings extends Pointer {
         static {
@@ -74,6 +118,10 @@ public final class RunnerNative {
         public native @Cast("long long") long memoryBudgetMb();
 
         public native UpscaleSettings memoryBudgetMb(long value);
+
+        public native int device();
+
+        public native UpscaleSettings device(int value);
     }
 
     public static final class UpscaleJob extends Pointer {
@@ -134,5 +182,7 @@ public final class RunnerNative {
         public native void outputShape(int c, int h, int w, IntPointer chw);
 
         public native void forward(@Const FloatPointer input, int c, int h, int w, FloatPointer output);
+
+        public native void forwardOn(int device, @Const FloatPointer input, int c, int h, int w, FloatPointer output);
     }
 }

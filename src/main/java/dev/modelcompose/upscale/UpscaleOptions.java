@@ -3,7 +3,7 @@ package dev.modelcompose.upscale;
 /**
  * How an image is processed. Immutable; the {@code with*} methods return changed copies.
  *
- * @param device         compute device: -1 is the CPU
+ * @param device         compute device: -1 is the CPU, 0.. a Vulkan device ({@link GpuDevices#list()})
  * @param tileSize       input pixels per tile side; 0 picks the largest that fits the memory budget
  * @param tilePad        real neighbouring pixels each tile also reads on every side; -1 derives it from
  *                       the model's receptive field so that tiles join without seams
@@ -16,7 +16,7 @@ public record UpscaleOptions(int device, int tileSize, int tilePad, int prePad, 
     public static final int CPU = -1;
 
     public UpscaleOptions {
-        if (device != CPU) throw new IllegalArgumentException("device " + device + " is not available: only the CPU (-1) is supported");
+        if (device < CPU) throw new IllegalArgumentException("device must be -1 (CPU) or a GPU index (0, 1, ...), got " + device);
         if (tileSize != 0 && tileSize < 32) throw new IllegalArgumentException("tile size must be 0 (automatic) or at least 32, got " + tileSize);
         if (tilePad < -1) throw new IllegalArgumentException("tile pad must be -1 (automatic) or at least 0, got " + tilePad);
         if (prePad < 0) throw new IllegalArgumentException("pre-pad must be at least 0, got " + prePad);

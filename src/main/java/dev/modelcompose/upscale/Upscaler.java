@@ -137,7 +137,7 @@ public final class Upscaler implements AutoCloseable {
         }
     }
 
-    /** The network alone on planar CHW floats, without padding or tiling: for diagnostics and tests. */
+    /** The network alone on planar CHW floats, without padding or tiling, on {@link UpscaleOptions#device()}: for diagnostics and tests. */
     public Activation forward(Activation input) {
         lock.lock();
         try (IntPointer shape = new IntPointer(3)) {
@@ -145,7 +145,7 @@ public final class Upscaler implements AutoCloseable {
             model.outputShape(input.channels(), input.height(), input.width(), shape);
             Activation out = new Activation(shape.get(0), shape.get(1), shape.get(2));
             try (FloatPointer in = new FloatPointer(input.data()); FloatPointer result = new FloatPointer(out.data().length)) {
-                model.forward(in, input.channels(), input.height(), input.width(), result);
+                model.forwardOn(options.device(), in, input.channels(), input.height(), input.width(), result);
                 result.get(out.data());
             }
             return out;
@@ -173,7 +173,7 @@ public final class Upscaler implements AutoCloseable {
 
     private UpscaleSettings settings() {
         return new UpscaleSettings().tileSize(options.tileSize()).tilePad(options.tilePad()).prePad(options.prePad())
-                .tta(options.tta()).threads(options.threads()).memoryBudgetMb(options.memoryBudgetMb());
+                .tta(options.tta()).threads(options.threads()).memoryBudgetMb(options.memoryBudgetMb()).device(options.device());
     }
 
     private <T> T withSettings(java.util.function.Function<UpscaleSettings, T> body) {

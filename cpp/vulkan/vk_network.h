@@ -1,0 +1,79 @@
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+#include <vector>
+
+#include "core/tensor.h"
+#include "model/network.h"
+#include "vulkan/device.h"
+
+namespace esrgan::vk {
+
+// Runs a loaded Network on one Vulkan device. The weights are uploaded once, when this is built;
+// each input shape gets a plan (blob placement, descriptor sets, recorded command buffers) that is
+// kept and resubmitted for every tile of that shape.
+//
+// Blobs live on the device as planar (c, h, w) fp32. Split outputs alias their input, and Concat
+// inputs are written by their producers straight into the channel range of the Concat output (a
+// Concat only copies an input that cannot be placed there, e.g. one listed twice). Blob buffers are
+// reused between blobs whose lifetimes do not overlap, and shared by the plans of all shapes.
+class VulkanNetwork {
+public:
+    VulkanNetwork(const Network& net, std::shared_ptr<Device> device);
+    ~VulkanNetwork();
+    VulkanNetwork(const VulkanNetwork&) = delete;
+    VulkanNetwork& operator=(const VulkanNetwork&) = delete;
+
+    Device& device() { return *device_; }
+    const Network& network() const { return net_; }
+
+    // Same contract as Network::forward: `afterLayer` runs once per layer (in batches, as the GPU
+    // finishes groups of layers) and may throw to stop the pass.
+    Tensor forward(const Tensor& input, const std::function<void()>& afterLayer = {});
+
+    // The largest single buffer a pass on `input` needs, and the sum of all of them (bytes).
+    std::pair<size_t, size_t> bufferBytes(const Shape& input) const;
+
+    // Whether a tile of this input shape fits the device's per-buffer limit.
+    bool fits(const Shape& input) const;
+
+private:
+    struct Layout;
+    struct Plan;
+    struct WeightRef {
+        int chunk = 0;
+        uint32_t offset = 0;  // floats
+    };
+
+    Layout layout(const Shape& input) const;
+    Plan& planFor(const Shape& input);
+    void buildSteps(Plan& plan);
+    void record(Plan& plan);
+    void uploadWeights();
+    void upload(Buffer& dst, const void* data, size_t bytes);
+    void ensureSlots(const Plan& plan);
+    void ensureStaging(Buffer& staging, uint64_t& generation, size_t bytes);
+
+    const Network& net_;
+    std::shared_ptr<Device> device_;
+    std::mutex mutex_;
+    VkCommandPool pool_ = VK_NULL_HANDLE;
+    VkFence fence_ = VK_NULL_HANDLE;
+
+    std::vector<Buffer> weightChunks_;
+    std::vector<WeightRef> weightOf_;  // per layer (convolution: weights then bias; PReLU: slopes)
+
+    std::vector<Buffer> slots_;          // blob storage shared by all plans
+    std::vector<uint64_t> slotGeneration_;
+    Buffer stagingIn_, stagingOut_;
+    uint64_t stagingInGeneration_ = 0, stagingOutGeneration_ = 0;
+    uint64_t nextGeneration_ = 1;
+
+    std::map<std::tuple<int, int, int>, std::unique_ptr<Plan>> plans_;
+    uint64_t useCounter_ = 0;
+};
+
+}  // namespace esrgan::vk

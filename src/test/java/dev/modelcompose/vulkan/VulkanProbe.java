@@ -1,0 +1,37 @@
+package dev.modelcompose.vulkan;
+
+import dev.modelcompose.testing.NcnnModelWriter;
+import dev.modelcompose.testing.NcnnModelWriter.Tag;
+import dev.modelcompose.upscale.Activation;
+import dev.modelcompose.upscale.ModelFiles;
+import dev.modelcompose.upscale.UpscaleOptions;
+import dev.modelcompose.upscale.Upscaler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * Run in a child JVM by {@link VulkanDevicesTest} (with an environment that changes how the device is
+ * set up, e.g. MC_VK_NO_SUBGROUP=1): compares a 3x3 64-channel convolution and a dense block on the
+ * device with the CPU and prints "probe ok" or the first difference.
+ */
+public final class VulkanProbe {
+    private VulkanProbe() {}
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createTempDirectory("vk-probe");
+        Random r = new Random(7);
+        NcnnModelWriter m = new NcnnModelWriter();
+        m.input("data", 16);
+        VulkanTesting.randomConv(m, r, "c1", "data", "a", 16, 64, 3, 3, true, Tag.FP16).put(4, 1).put(9, 2).putArray(10, 0.2);
+        VulkanTesting.randomConv(m, r, "c2", "a", "output", 64, 48, 3, 3, true, Tag.FP16).put(4, 1);
+        ModelFiles files = m.write(dir, "probe");
+        try (Upscaler cpu = Upscaler.open(files, UpscaleOptions.defaults()); Upscaler gpu = Upscaler.open(files, VulkanTesting.gpu())) {
+            for (int[] size : new int[][] {{1, 1}, {9, 70}, {33, 20}}) {
+                Activation in = VulkanTesting.random(r, 16, size[0], size[1], -1, 1);
+                VulkanTesting.assertClose(cpu.forward(in), gpu.forward(in), 1e-3, "probe " + size[0] + "x" + size[1]);
+            }
+        }
+        System.out.println("probe ok");
+    }
+}

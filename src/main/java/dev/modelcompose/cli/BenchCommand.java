@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
  * every side), so both do identical work; ours is timed end to end (pixels in, pixels out).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Time our CPU path against PyTorch (same model, same input, same threads) and print the ratio.",
-                "Needs Debian's python3-torch and the repository's bench/torch_esrgan.py."})
+        description = {"Time our runner against PyTorch (same model, same input, same threads) and print the ratio.",
+                "Needs Debian's python3-torch and the repository's bench/torch_esrgan.py.",
+                "With --official, also time the realesrgan-ncnn-vulkan binary on the same device and image (whole runs, cold)."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -56,8 +57,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--torch-script", defaultValue = "bench/torch_esrgan.py", description = "PyTorch reference script (default: ${DEFAULT-VALUE})")
     Path torchScript;
 
-    @Option(names = "--no-torch", description = "time only our runner")
+    @Option(names = "--no-torch", description = "skip PyTorch")
     boolean noTorch;
+
+    @Option(names = "-g", paramLabel = "DEVICE", defaultValue = "-1", description = "our device: -1 = CPU (default), 0.. = Vulkan GPU")
+    String device;
+
+    @Option(names = "--official", paramLabel = "BINARY",
+            description = "realesrgan-ncnn-vulkan binary to time on the same image, on Vulkan device -g (0 when -g is -1)")
+    Path official;
 
     @Override
     public Integer call() throws Exception {
@@ -68,9 +76,12 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "model %s, image %dx%d (+%d px mirrored pre-pad: %dx%d network input), %d threads%n", files.name(), size, size,
                 prePad, networkSide, networkSide, threads);
 
-        List<Double> ours = timeOurs(files);
+        int deviceId = Devices.parse(device);
+        if (official != null) compareWithOfficial(files, deviceId, out);
+
+        List<Double> ours = timeOurs(files, deviceId);
         double oursBest = ours.stream().min(Double::compare).orElseThrow();
-        out.printf(Locale.ROOT, "ours    (%s): best %.3f s of %s%n", Upscaler.cpuDescription(), oursBest, format(ours));
+        out.printf(Locale.ROOT, "ours    (%s): best %.3f s of %s%n", deviceName(deviceId), oursBest, format(ours));
         if (noTorch) return 0;
 
         double torchBest = timeTorch(files, networkSide, out);
@@ -80,8 +91,12 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<Double> timeOurs(ModelFiles files) {
-        UpscaleOptions options = UpscaleOptions.defaults().withThreads(threads).withPrePad(prePad);
+    private static String deviceName(int deviceId) {
+        if (deviceId < 0) return "CPU: " + Upscaler.cpuDescription();
+        return "Vulkan " + deviceId + ": " + dev.modelcompose.upscale.GpuDevices.list().get(deviceId).name();
+    }
+
+    private PixelBuffer syntheticImage() {
         byte[] pixels = new byte[size * size * 3];
         for (int y = 0; y < size; y++)
             for (int x = 0; x < size; x++) {
@@ -90,7 +105,12 @@ public final class BenchCommand implements Callable<Integer> {
                 pixels[i + 1] = (byte) (127 + 127 * Math.cos(y / 5.0));
                 pixels[i + 2] = (byte) ((x ^ y) * 3);
             }
-        PixelBuffer image = new PixelBuffer(size, size, 3, pixels);
+        return new PixelBuffer(size, size, 3, pixels);
+    }
+
+    private List<Double> timeOurs(ModelFiles files, int deviceId) {
+        UpscaleOptions options = UpscaleOptions.defaults().withThreads(threads).withPrePad(prePad).withDevice(deviceId);
+        PixelBuffer image = syntheticImage();
         List<Double> times = new ArrayList<>();
         try (Upscaler upscaler = Upscaler.open(files, options)) {
             upscaler.upscale(image);  // warm-up: compiles kernels, transforms weights
@@ -101,6 +121,54 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         return times;
+    }
+
+    /**
+     * Whole runs on both sides, as a user sees them: the official binary's process (load, compile,
+     * upscale, PNG in and out) against ours in this JVM (load, compile, upscale, PNG in and out).
+     */
+    private void compareWithOfficial(ModelFiles files, int deviceId, PrintWriter out) throws Exception {
+        Path work = Files.createTempDirectory("mc-bench");
+        try {
+            Path models = Files.createDirectories(work.resolve("models"));  // the official binary wants "models" in the path
+            Files.copy(files.param(), models.resolve(files.param().getFileName()));
+            Files.copy(files.bin(), models.resolve(files.bin().getFileName()));
+            Path in = work.resolve("in.png");
+            dev.modelcompose.imaging.ImageFiles.write(dev.modelcompose.upscale.BufferedImages.fromPixels(syntheticImage(), null), in,
+                    dev.modelcompose.imaging.ImageFormat.PNG);
+            int gpu = Math.max(deviceId, 0);
+            List<String> cmd = List.of(official.toString(), "-i", in.toString(), "-o", work.resolve("official.png").toString(), "-m",
+                    models.toString(), "-n", files.name(), "-s", Integer.toString(scaleOf(files)), "-g", Integer.toString(gpu));
+            double officialBest = Double.MAX_VALUE, oursBest = Double.MAX_VALUE;
+            for (int i = 0; i < repeat; i++) {
+                long t0 = System.nanoTime();
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) throw new IOException("the official binary failed:\n" + log.strip());
+                officialBest = Math.min(officialBest, (System.nanoTime() - t0) / 1e9);
+
+                long t1 = System.nanoTime();
+                try (Upscaler u = Upscaler.open(files, UpscaleOptions.defaults().withThreads(threads).withPrePad(prePad).withDevice(deviceId))) {
+                    var result = u.upscale(dev.modelcompose.imaging.ImageFiles.read(in));
+                    dev.modelcompose.imaging.ImageFiles.write(result, work.resolve("ours.png"), dev.modelcompose.imaging.ImageFormat.PNG);
+                }
+                oursBest = Math.min(oursBest, (System.nanoTime() - t1) / 1e9);
+            }
+            out.printf(Locale.ROOT, "official realesrgan-ncnn-vulkan (Vulkan %d), whole run: best %.3f s%n", gpu, officialBest);
+            out.printf(Locale.ROOT, "ours (%s), whole run: best %.3f s%n", deviceName(deviceId), oursBest);
+            out.printf(Locale.ROOT, "ratio (official time / our time): %.2fx %s%n", officialBest / oursBest,
+                    officialBest >= oursBest ? "(ours faster)" : "(official faster)");
+        } finally {
+            try (var walk = Files.walk(work)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private int scaleOf(ModelFiles files) {
+        try (Upscaler u = Upscaler.open(files, UpscaleOptions.defaults())) {
+            return u.scale();
+        }
     }
 
     private double timeTorch(ModelFiles files, int networkSide, PrintWriter out) throws IOException, InterruptedException {

@@ -90,7 +90,8 @@ public final class UpscaleCommand implements Callable<Integer> {
                         + (modelName.endsWith("-x" + upscaler.scale()) ? "" : "; choose a model made for x" + scale));
             if (verbose)
                 err.printf("model %s: x%d, receptive field %d px, tile pad %d, %s%n", files.name(), upscaler.scale(),
-                        upscaler.receptiveRadius(), upscaler.effectiveTilePad(), Upscaler.cpuDescription());
+                        upscaler.receptiveRadius(), upscaler.effectiveTilePad(), options.device() < 0 ? "CPU: " + Upscaler.cpuDescription()
+                                : "Vulkan " + options.device() + ": " + dev.modelcompose.upscale.GpuDevices.list().get(options.device()).name());
             List<Job> jobs = batch ? batchJobs(explicitFormat) : List.of(new Job(input, output,
                     explicitFormat != null ? explicitFormat : ImageFormat.fromPath(output).orElse(ImageFormat.PNG)));
             int failures = 0;

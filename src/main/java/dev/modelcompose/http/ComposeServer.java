@@ -76,6 +76,7 @@ public final class ComposeServer implements AutoCloseable {
     private final Path tempDir;
     private final Set<Task> inFlight = ConcurrentHashMap.newKeySet();
     private volatile State state = State.CREATED;
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private Javalin api;
     private Javalin webui;
 
@@ -155,11 +156,15 @@ public final class ComposeServer implements AutoCloseable {
     /** Graceful stop: see the class comment. Blocks until the ports are closed. */
     public void shutdown() {
         synchronized (this) {
-            if (state != State.RUNNING) {
-                if (state == State.CREATED) state = State.STOPPED;
+            if (state == State.CREATED) {
+                state = State.STOPPED;
+                stopped.countDown();
+            }
+            if (state == State.RUNNING) state = State.SHUTDOWN_PENDING;
+            else {
+                awaitStopped();
                 return;
             }
-            state = State.SHUTDOWN_PENDING;
         }
         sleep(controller.shutdownPendingPeriod());
         state = State.SHUTTING_DOWN;
@@ -175,9 +180,26 @@ public final class ComposeServer implements AutoCloseable {
 
     private synchronized void stopServers() {
         state = State.STOPPED;
-        if (webui != null) webui.stop();
-        if (api != null) api.stop();
-        deleteTree(tempDir);
+        try {
+            if (webui != null) webui.stop();
+            if (api != null) api.stop();
+            deleteTree(tempDir);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Waits until the ports are closed (after {@link #shutdown()} from another thread). */
+    public void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean isStopped() {
+        return state == State.STOPPED;
     }
 
     /** Stops at once (tests; {@link #shutdown()} is the graceful way). */

@@ -53,6 +53,10 @@ class ComposeServerTest {
     }
 
     private String start(ComposeServer.Settings settings) {
+        return start(settings, -1);
+    }
+
+    private String start(ComposeServer.Settings settings, int webuiPort) {
         String param = TestAssets.models().resolve("realesr-animevideov3-x4.param").toString();
         String yaml = """
                 controller:
@@ -79,7 +83,7 @@ class ComposeServerTest {
         runtime = ComposeRuntime.create(ComposeLoader.loadString(yaml, "model-compose.yml", dir, Map.of()),
                 new RuntimeOptions(models, null, false, null));
         ControllerConfig.AdapterConfig a = ComposeServer.httpAdapter(runtime.config().controller());
-        server = new ComposeServer(runtime, a, settings).start(0, -1);
+        server = new ComposeServer(runtime, a, settings).start(0, webuiPort);
         return "http://127.0.0.1:" + server.port() + "/api";
     }
 
@@ -273,5 +277,20 @@ class ComposeServerTest {
         assertEquals("completed", runtime.task((String) second.get("task_id")).orElseThrow().status().wireName(), status);
         List<String> unused = List.of();
         assertTrue(unused.isEmpty());
+    }
+
+    @Test
+    void theWebPageIsServedWithTheApiOnItsPort() throws Exception {
+        start(ComposeServer.Settings.defaults(), 0);
+        String page = "http://127.0.0.1:" + server.webuiPort();
+        HttpResponse<byte[]> r = get(page + "/");
+        assertEquals(200, r.statusCode());
+        String html = new String(r.body(), StandardCharsets.UTF_8);
+        assertTrue(html.contains("Run Workflow") && html.contains("app.js"), html);
+        assertEquals(200, get(page + "/app.js").statusCode());
+        assertEquals(200, get(page + "/style.css").statusCode());
+        assertEquals("{\"base_path\":\"/api\"}", new String(get(page + "/config.json").body()));
+        r = send(multipart(page + "/api/workflows/runs", Map.of("input[image]", png(3, 3), "output_only", "true")));
+        assertEquals(12, image(r.body()).getWidth());
     }
 }

@@ -243,7 +243,7 @@ class ComposeServerTest {
         String api = start(ComposeServer.Settings.defaults().withMaxQueuedRuns(1));
         assertEquals("{\"status\":\"ok\"}", new String(get(api + "/health").body()));
         // a big image keeps the one slot busy
-        byte[] big = png(320, 320);
+        byte[] big = png(128, 128);
         Map<String, Object> first = json(send(multipart(api + "/workflows/runs", Map.of("image", big, "wait_for_completion", "false"))));
         HttpResponse<byte[]> r = send(multipart(api + "/workflows/runs", Map.of("image", png(4, 4))));
         assertEquals(429, r.statusCode(), new String(r.body()));

@@ -239,7 +239,7 @@
     after.src = url;
     const inputFile = Object.values(values).find((v) => v instanceof File && v.type.startsWith('image/'));
     const meta = document.createElement('div');
-    meta.className = 'result-meta';
+    meta.className = 'result-meta result-size';
     after.addEventListener('load', () => {
       meta.textContent = 'Result: ' + after.naturalWidth + ' × ' + after.naturalHeight + ' px, in ' + secs + ' s';
     });

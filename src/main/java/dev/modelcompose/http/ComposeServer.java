@@ -256,7 +256,7 @@ public final class ComposeServer implements AutoCloseable {
         if (page) app.get("/config.json", ctx -> json(ctx, 200, Map.of("base_path", base)));
         app.exception(ApiError.class, (e, ctx) -> {
             e.headers().forEach(ctx::header);
-            json(ctx, e.status(), Map.of("detail", e.getMessage()));
+            json(ctx, e.status(), Map.of("detail", e.detail()));
         });
         app.exception(HttpResponseException.class, (e, ctx) -> {
             int s = e.getStatus();
@@ -300,7 +300,7 @@ public final class ComposeServer implements AutoCloseable {
     }
 
     private void listWorkflows(Context ctx) {
-        boolean schema = bool(ctx.queryParam("include_schema"), false, "include_schema");
+        boolean schema = queryBool(ctx, "include_schema", false);
         List<Object> out = new ArrayList<>();
         for (WorkflowConfig w : runtime.publicWorkflows()) {
             if (schema) {
@@ -438,13 +438,13 @@ public final class ComposeServer implements AutoCloseable {
 
     private void getTask(Context ctx) throws Exception {
         Task task = runtime.task(ctx.pathParam("task_id")).orElseThrow(() -> new ApiError(404, "Task not found."));
-        if (bool(ctx.queryParam("output_only"), false, "output_only")) renderOutputOnly(ctx, task);
+        if (queryBool(ctx, "output_only", false)) renderOutputOnly(ctx, task);
         else json(ctx, 200, state(task, false));
     }
 
     private void cancelTask(Context ctx) throws Exception {
         Task task = runtime.task(ctx.pathParam("task_id")).orElseThrow(() -> new ApiError(404, "Task not found."));
-        boolean wait = bool(ctx.queryParam("wait_for_completion"), true, "wait_for_completion");
+        boolean wait = queryBool(ctx, "wait_for_completion", true);
         if (!task.cancel()) throw new ApiError(409, "Task '" + task.id() + "' is already " + task.status().wireName() + ".");
         if (wait) task.await(controller.shutdownTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
         json(ctx, 200, state(task, false));
@@ -520,6 +520,16 @@ public final class ComposeServer implements AutoCloseable {
             case "" -> dflt;
             default -> throw new ApiError(400, "Invalid request body: " + field + " must be a boolean, got '" + v + "'");
         };
+    }
+
+    /** A boolean query parameter: a bad value is a 422 validation error (FastAPI's shape). */
+    static boolean queryBool(Context ctx, String name, boolean dflt) {
+        String v = ctx.queryParam(name);
+        try {
+            return bool(v, dflt, name);
+        } catch (ApiError e) {
+            throw ApiError.validation("query", name, "Input should be a valid boolean, unable to interpret input", "bool_parsing");
+        }
     }
 
     static void json(Context ctx, int status, Object body) {

@@ -222,6 +222,9 @@ class ComposeServerTest {
         assertEquals(400, r.statusCode());
         r = send(multipart(api + "/workflows/runs", Map.of("image", new byte[100_000])));
         assertEquals(413, r.statusCode());
+        r = get(api + "/workflows?include_schema=maybe");
+        assertEquals(422, r.statusCode());
+        assertTrue(new String(r.body()).startsWith("{\"detail\":[{"), new String(r.body()));
         r = get(api + "/nothing");
         assertEquals(404, r.statusCode());
         assertEquals("Not Found", json(r).get("detail"));

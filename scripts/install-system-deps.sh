@@ -6,7 +6,7 @@
 #   scripts/install-system-deps.sh [build|test] --check  # only report what is missing (exit 1 if anything is)
 #
 # Profiles: `build` (default) is what building and running the CLI needs; `test` adds what the
-# test suite's oracles need (lavapipe for the official binary, PyTorch).
+# test suite's oracles need (lavapipe for the official binary, PyTorch, Chromium for the web page).
 #
 # Packages:
 #   cmake g++ make            native runner build
@@ -18,6 +18,7 @@
 #   libgomp1                  OpenMP runtime, needed by the official realesrgan-ncnn-vulkan binary
 #   python3-torch python3-numpy python3-pil   bench/torch_esrgan.py reference + parity checks
 #   npm (nodejs)              scripts/fetch-test-assets.sh uses `npm pack`
+#   chromium chromium-driver  headless browser for the web page test (WebUiBrowserTest)
 set -euo pipefail
 
 CHECK_ONLY=0
@@ -32,7 +33,7 @@ done
 
 PKGS=(cmake g++ make glslc libvulkan-dev libvulkan-volk-dev)
 if [[ "$PROFILE" == test ]]; then
-  PKGS+=(libvulkan1 mesa-vulkan-drivers libgomp1 python3-torch python3-numpy python3-pil)
+  PKGS+=(libvulkan1 mesa-vulkan-drivers libgomp1 python3-torch python3-numpy python3-pil chromium chromium-driver)
 fi
 
 if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

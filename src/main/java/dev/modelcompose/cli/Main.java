@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 /** Entry point of {@code model-compose}. */
 @Command(name = "model-compose", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Upscale images with Real-ESRGAN models on the CPU or any GPU, driven by model-compose.yml files.",
-        subcommands = {RunCommand.class, ValidateCommand.class, UpscaleCommand.class, DevicesCommand.class, ModelsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, DownCommand.class, RunCommand.class, ValidateCommand.class, UpscaleCommand.class, DevicesCommand.class, ModelsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     /** {@code -f}, {@code --env-file}, {@code -e}, {@code -v} written before {@code run} or {@code validate}. */
     @Mixin

@@ -1,0 +1,115 @@
+package dev.modelcompose.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelcompose.cli.Main;
+import dev.modelcompose.imaging.ImageFiles;
+import dev.modelcompose.imaging.ImageFormat;
+import dev.modelcompose.testing.TestAssets;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code model-compose up} and {@code down} as separate processes in a temp directory, like a user runs them. */
+class UpDownCommandTest {
+    @TempDir
+    Path dir;
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Process cli(Path log, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    @Test
+    void upServesTheReadmeCallAndDownStopsIt() throws Exception {
+        int port = freePort();
+        String param = TestAssets.models().resolve("realesr-animevideov3-x4.param").toString();
+        Files.writeString(dir.resolve("model-compose.yml"), """
+                controller:
+                  type: http-server
+                  port: PORT
+                  base_path: /api
+                workflow:
+                  title: Upscale Image
+                  job: {input: "${input}", output: "${output as image}"}
+                component:
+                  type: model
+                  task: image-upscale
+                  family: real-esrgan
+                  model: MODEL
+                  scale: 4
+                  action:
+                    image: ${input.image as image}
+                """.replace("PORT", String.valueOf(port)).replace("MODEL", param));
+        Path log = dir.resolve("up.log");
+        Process up = cli(log, "up");
+        HttpClient http = HttpClient.newHttpClient();
+        String api = "http://127.0.0.1:" + port + "/api";
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            HttpResponse<String> health = null;
+            while (System.nanoTime() < deadline && up.isAlive()) {
+                try {
+                    health = http.send(HttpRequest.newBuilder(URI.create(api + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+                    break;
+                } catch (java.io.IOException notYet) {
+                    Thread.sleep(200);
+                }
+            }
+            assertTrue(health != null && health.statusCode() == 200, Files.readString(log));
+            assertTrue(Files.readString(log).contains("http://127.0.0.1:" + port + "/api"), Files.readString(log));
+
+            // curl -X POST http://localhost:PORT/api/workflows/runs -F "image=@x.png" -F output_only=true
+            BufferedImage img = new BufferedImage(9, 7, BufferedImage.TYPE_INT_RGB);
+            byte[] png = ImageFiles.encode(img, ImageFormat.PNG);
+            String boundary = "b" + System.nanoTime();
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            body.write(png);
+            body.write(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"output_only\"\r\n\r\ntrue\r\n--" + boundary + "--\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(api + "/workflows/runs"))
+                    .header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, r.statusCode());
+            BufferedImage out = ImageIO.read(new ByteArrayInputStream(r.body()));
+            assertEquals(36, out.getWidth());
+            assertEquals(28, out.getHeight());
+
+            Process down = cli(dir.resolve("down.log"), "down");
+            assertTrue(down.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, down.exitValue(), Files.readString(dir.resolve("down.log")));
+            assertTrue(up.waitFor(30, TimeUnit.SECONDS), "up stops within a few seconds of down");
+            assertEquals(0, up.exitValue(), Files.readString(log));
+            assertFalse(Files.exists(dir.resolve(".stop")));
+        } finally {
+            up.destroyForcibly();
+        }
+    }
+}

@@ -561,9 +561,9 @@ public final class ImageFiles {
 
     /**
      * As {@link #write(BufferedImage, Path, ImageFormat)}, storing the metadata's ICC profile and EXIF too: PNG gets
-     * iCCP and eXIf chunks, JPG an APP2 ICC_PROFILE and an APP1 Exif segment. WebP output carries neither (the
-     * webp-imageio encoder writes a bare VP8L/VP8 file with no way to add chunks), so the metadata is dropped there.
-     * EXIF over JPEG's 64 KiB segment limit is dropped too.
+     * iCCP and eXIf chunks, JPG an APP2 ICC_PROFILE and an APP1 Exif segment, WebP ICCP and EXIF chunks (the
+     * encoder's simple-format file rewrapped in the extended VP8X format). EXIF over JPEG's 64 KiB segment limit is
+     * dropped; an ICC profile for gray on a colour image (or the other way round) is dropped.
      */
     public static void write(BufferedImage image, Path path, ImageFormat format, ImageMetadata metadata) throws IOException {
         Objects.requireNonNull(image, "image");
@@ -586,7 +586,7 @@ public final class ImageFiles {
         Path temp = createTempFile(directory, fileName.toString(), path);
         boolean done = false;
         try {
-            boolean withMetadata = metadata != null && !metadata.isEmpty() && format != ImageFormat.WEBP;
+            boolean withMetadata = metadata != null && !metadata.isEmpty();
             if (withMetadata && temp.getFileSystem() == FileSystems.getDefault()) {
                 byte[] bytes = withMetadata(encodeBytes(prepared, format), format, metadata, prepared);
                 try (RandomAccessFile file = new RandomAccessFile(temp.toFile(), "rw")) {
@@ -684,7 +684,7 @@ public final class ImageFiles {
         switch (format) {
             case PNG: return MetadataCodec.intoPng(encoded, metadata);
             case JPG: return MetadataCodec.intoJpeg(encoded, metadata);
-            default: return encoded;
+            default: return MetadataCodec.intoWebp(encoded, metadata);
         }
     }
 

@@ -276,6 +276,62 @@ final class MetadataCodec {
         return out.toByteArray();
     }
 
+    /**
+     * A still WebP with ICCP and EXIF chunks: the encoder's simple-format file (one VP8L or VP8 chunk) is rewrapped
+     * in the extended format (VP8X, ICCP, image, EXIF). Anything else is returned unchanged.
+     */
+    static byte[] intoWebp(byte[] webp, ImageMetadata metadata) {
+        if (metadata == null || metadata.isEmpty() || webp.length < 30) return webp;
+        String first = new String(webp, 12, 4, StandardCharsets.ISO_8859_1);
+        long length = u32le(webp, 16);
+        if (length > webp.length - 20) return webp;
+        int width, height;
+        boolean alpha;
+        if (first.equals("VP8L") && (webp[20] & 0xFF) == 0x2F) {
+            long bits = u32le(webp, 21);
+            width = (int) (bits & 0x3FFF) + 1;
+            height = (int) (bits >>> 14 & 0x3FFF) + 1;
+            alpha = (bits >>> 28 & 1) != 0;
+        } else if (first.equals("VP8 ") && length >= 10) {
+            width = u16le(webp, 26) & 0x3FFF;
+            height = u16le(webp, 28) & 0x3FFF;
+            alpha = false;
+        } else {
+            return webp;
+        }
+        byte[] icc = metadata.icc(), exif = metadata.exif();
+        ByteArrayOutputStream body = new ByteArrayOutputStream(webp.length + 1024);
+        body.write('W'); body.write('E'); body.write('B'); body.write('P');
+        byte[] vp8x = new byte[10];
+        vp8x[0] = (byte) ((icc != null ? 0x20 : 0) | (alpha ? 0x10 : 0) | (exif != null ? 0x08 : 0));
+        vp8x[4] = (byte) (width - 1); vp8x[5] = (byte) ((width - 1) >> 8); vp8x[6] = (byte) ((width - 1) >> 16);
+        vp8x[7] = (byte) (height - 1); vp8x[8] = (byte) ((height - 1) >> 8); vp8x[9] = (byte) ((height - 1) >> 16);
+        riffChunk(body, "VP8X", vp8x, 0, vp8x.length);
+        if (icc != null) riffChunk(body, "ICCP", icc, 0, icc.length);
+        riffChunk(body, first, webp, 20, (int) length);
+        if (exif != null) riffChunk(body, "EXIF", exif, 0, exif.length);
+        byte[] b = body.toByteArray();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(b.length + 8);
+        out.write('R'); out.write('I'); out.write('F'); out.write('F');
+        writeU32le(out, b.length);
+        out.write(b, 0, b.length);
+        return out.toByteArray();
+    }
+
+    private static void riffChunk(ByteArrayOutputStream out, String type, byte[] data, int from, int length) {
+        out.write(type.getBytes(StandardCharsets.ISO_8859_1), 0, 4);
+        writeU32le(out, length);
+        out.write(data, from, length);
+        if ((length & 1) != 0) out.write(0);
+    }
+
+    private static void writeU32le(ByteArrayOutputStream out, long v) {
+        out.write((int) v);
+        out.write((int) (v >>> 8));
+        out.write((int) (v >>> 16));
+        out.write((int) (v >>> 24));
+    }
+
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
         byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
         writeU32(out, data.length);

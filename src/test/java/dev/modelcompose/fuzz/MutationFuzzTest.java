@@ -116,8 +116,7 @@ class MutationFuzzTest {
             seeds.add(ImageFiles.encode(rgb, format));
             if (format != ImageFormat.JPG) seeds.add(ImageFiles.encode(argb, format));
         }
-        seeds.add(ImageFiles.encode(rgb, ImageFormat.JPG, metadata));
-        seeds.add(ImageFiles.encode(rgb, ImageFormat.PNG, metadata));
+        for (ImageFormat format : ImageFormat.values()) seeds.add(ImageFiles.encode(rgb, format, metadata));
         seeds.add(ImageFiles.encode(gray, ImageFormat.JPG));
         for (String format : new String[] {"png", "gif", "bmp", "tiff"}) {
             for (BufferedImage image : new BufferedImage[] {rgb, gray, indexed, gray16}) {

@@ -177,15 +177,38 @@ class ImageMetadataTest {
     }
 
     @Test
-    void grayOutputDropsAnRgbProfileAndWebpDropsMetadata() throws Exception {
+    void grayOutputDropsAnRgbProfile() throws Exception {
         byte[] icc = ICC_Profile.getInstance(ColorSpace.CS_sRGB).getData();
         ImageMetadata metadata = new ImageMetadata(icc, exif(1, true), 1);
         byte[] gray = ImageFiles.encode(TestImages.gray(8, 8), ImageFormat.PNG, metadata);
         ImageMetadata back = ImageFiles.readWithMetadata(gray, "gray.png").metadata();
         assertNull(back.icc());
         assertArrayEquals(exif(1, true), back.exif());
-        byte[] webp = ImageFiles.encode(TestImages.rgb(8, 8, 1), ImageFormat.WEBP, metadata);
-        assertTrue(ImageFiles.readWithMetadata(webp, "x.webp").metadata().isEmpty());
+    }
+
+    @Test
+    void webpKeepsIccAndExif() throws Exception {
+        byte[] icc = ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+        for (BufferedImage image : new BufferedImage[] {TestImages.rgb(13, 7, 1), TestImages.argb(9, 11, 2)}) {
+            Path out = dir.resolve("x.webp");
+            ImageFiles.write(image, out, ImageFormat.WEBP, new ImageMetadata(icc, exif(1, true), 1));
+            byte[] bytes = Files.readAllBytes(out);
+            assertEquals("VP8X", new String(bytes, 12, 4, java.nio.charset.StandardCharsets.ISO_8859_1));
+            ImageWithMetadata read = ImageFiles.readWithMetadata(out);
+            assertArrayEquals(icc, read.metadata().icc());
+            assertArrayEquals(exif(1, true), read.metadata().exif());
+            for (int y = 0; y < image.getHeight(); y++) {
+                for (int x = 0; x < image.getWidth(); x++) {
+                    int e = image.getRGB(x, y), a = read.image().getRGB(x, y);
+                    // The encoder may change the colour of fully transparent pixels, with or without metadata.
+                    if (e >>> 24 != 0) assertEquals(Integer.toHexString(e), Integer.toHexString(a), "pixel " + x + "," + y);
+                    else assertEquals(0, a >>> 24);
+                }
+            }
+        }
+        // EXIF orientation in a WebP is applied like any other.
+        byte[] rotated = ImageFiles.encode(quadrants(), ImageFormat.WEBP, new ImageMetadata(null, exif(8, false), 1));
+        assertQuadrants(UPRIGHT[8], ImageFiles.read(rotated, "o8.webp"), "WebP orientation 8");
     }
 
     @Test

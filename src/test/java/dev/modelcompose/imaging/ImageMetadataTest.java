@@ -223,6 +223,27 @@ class ImageMetadataTest {
         assertThrows(ImageReadException.class, () -> ImageFiles.readWithMetadata(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, "x.jpg"));
     }
 
+    @Test
+    void cmykGrayAndBadProfilesStillDecode() throws Exception {
+        // CMYK JPEG: converted to RGB as by read(); no profile to keep.
+        ImageWithMetadata cmyk = ImageFiles.readWithMetadata(TestImages.cmykJpeg(16, 16), "print.jpg");
+        assertEquals(BufferedImage.TYPE_INT_RGB, cmyk.image().getType());
+        // Gray JPEG with a gray profile: stays gray, the profile goes back out.
+        byte[] grayIcc = ICC_Profile.getInstance(ColorSpace.CS_GRAY).getData();
+        byte[] grayJpeg = ImageFiles.encode(TestImages.gray(16, 12), ImageFormat.JPG, new ImageMetadata(grayIcc, null, 1));
+        ImageWithMetadata gray = ImageFiles.readWithMetadata(grayJpeg, "gray.jpg");
+        assertEquals(BufferedImage.TYPE_BYTE_GRAY, gray.image().getType());
+        assertArrayEquals(grayIcc, gray.metadata().icc());
+        assertArrayEquals(grayIcc, ImageFiles.readWithMetadata(ImageFiles.encode(gray.image(), ImageFormat.PNG, gray.metadata()), "g.png")
+                .metadata().icc());
+        // A JPEG whose ICC profile is garbage: the pixels still decode, by both reads.
+        byte[] junk = new byte[300];
+        for (int i = 0; i < junk.length; i++) junk[i] = (byte) (i * 31);
+        byte[] badIcc = ImageFiles.encode(quadrants(), ImageFormat.JPG, new ImageMetadata(junk, null, 1));
+        assertQuadrants(UPRIGHT[1], ImageFiles.read(badIcc, "junk-icc.jpg"), "read, junk ICC");
+        assertQuadrants(UPRIGHT[1], ImageFiles.readWithMetadata(badIcc, "junk-icc.jpg").image(), "readWithMetadata, junk ICC");
+    }
+
     static int indexOf(byte[] haystack, String needle) {
         outer:
         for (int i = 0; i + needle.length() <= haystack.length; i++) {

@@ -207,8 +207,37 @@ final class MetadataCodec {
         boolean swap = orientation >= 5;
         int ow = swap ? h : w, oh = swap ? w : h;
         ColorModel cm = image.getColorModel();
-        WritableRaster dst = cm.createCompatibleWritableRaster(ow, oh);
+        int type = image.getType();
+        // A standard type is recreated as such (a raster from cm.createCompatibleWritableRaster can order the bands
+        // differently, e.g. RGB for a BGR image, and would make a TYPE_CUSTOM image).
+        BufferedImage out = type != BufferedImage.TYPE_CUSTOM && !(cm instanceof java.awt.image.IndexColorModel)
+                ? new BufferedImage(ow, oh, type) : null;
+        WritableRaster dst = out != null ? out.getRaster() : cm.createCompatibleWritableRaster(ow, oh);
         Raster src = image.getRaster();
+        if (out != null && (type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB || type == BufferedImage.TYPE_BYTE_GRAY
+                || type == BufferedImage.TYPE_3BYTE_BGR || type == BufferedImage.TYPE_4BYTE_ABGR)) {
+            // The standard types ImageFiles returns: one array, no gaps (a fresh image from a decoder), so copy
+            // elements directly; the general path below costs a call per pixel.
+            java.awt.image.DataBuffer sb = src.getDataBuffer(), db = dst.getDataBuffer();
+            java.awt.image.SampleModel sm = src.getSampleModel();
+            int n = type == BufferedImage.TYPE_3BYTE_BGR ? 3 : type == BufferedImage.TYPE_4BYTE_ABGR ? 4 : 1;
+            boolean packed = sb.getNumBanks() == 1 && sb.getOffset() == 0 && src.getSampleModelTranslateX() == 0
+                    && src.getSampleModelTranslateY() == 0 && sm.getWidth() == w && (long) w * h * n == sb.getSize();
+            if (packed && sb instanceof java.awt.image.DataBufferInt) {
+                int[] from = ((java.awt.image.DataBufferInt) sb).getData(), to = ((java.awt.image.DataBufferInt) db).getData();
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) to[target(orientation, x, y, w, h, ow)] = from[y * w + x];
+                }
+                return out;
+            }
+            if (packed && sb instanceof java.awt.image.DataBufferByte) {
+                byte[] from = ((java.awt.image.DataBufferByte) sb).getData(), to = ((java.awt.image.DataBufferByte) db).getData();
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) System.arraycopy(from, (y * w + x) * n, to, target(orientation, x, y, w, h, ow) * n, n);
+                }
+                return out;
+            }
+        }
         Object pixel = null;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -226,7 +255,20 @@ final class MetadataCodec {
                 dst.setDataElements(X, Y, pixel);
             }
         }
-        return new BufferedImage(cm, dst, cm.isAlphaPremultiplied(), null);
+        return out != null ? out : new BufferedImage(cm, dst, cm.isAlphaPremultiplied(), null);
+    }
+
+    /** The index in the upright image (width {@code ow}) of stored pixel (x, y); the same mapping as {@link #orient}'s. */
+    private static int target(int orientation, int x, int y, int w, int h, int ow) {
+        switch (orientation) {
+            case 2: return y * ow + (w - 1 - x);
+            case 3: return (h - 1 - y) * ow + (w - 1 - x);
+            case 4: return (h - 1 - y) * ow + x;
+            case 5: return x * ow + y;
+            case 6: return x * ow + (h - 1 - y);
+            case 7: return (w - 1 - x) * ow + (h - 1 - y);
+            default: return (w - 1 - x) * ow + y;
+        }
     }
 
     // ------------------------------------------------------------------------------------------ writing

@@ -244,6 +244,27 @@ class ImageMetadataTest {
         assertQuadrants(UPRIGHT[1], ImageFiles.readWithMetadata(badIcc, "junk-icc.jpg").image(), "readWithMetadata, junk ICC");
     }
 
+    @Test
+    void everyImageTypeIsTurnedTheSameWay() throws Exception {
+        // The fast paths (int and byte rasters) and the general one (16-bit) agree with the table.
+        int[] types = {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_3BYTE_BGR,
+            BufferedImage.TYPE_4BYTE_ABGR, BufferedImage.TYPE_USHORT_565_RGB};
+        for (int type : types) {
+            BufferedImage stored = new BufferedImage(32, 16, type);
+            stored.createGraphics().drawImage(quadrants(), 0, 0, null);
+            for (int o = 1; o <= 8; o++) {
+                BufferedImage upright = MetadataCodec.orient(stored, o);
+                assertEquals(type, upright.getType());
+                assertQuadrants(UPRIGHT[o], upright, "type " + type + ", orientation " + o);
+            }
+        }
+        BufferedImage gray = new BufferedImage(3, 2, BufferedImage.TYPE_BYTE_GRAY);
+        gray.getRaster().setSamples(0, 0, 3, 2, 0, new int[] {1, 2, 3, 4, 5, 6});
+        // 6: rotate clockwise, so the left column (4 over 1) becomes the top row read right to left.
+        assertArrayEquals(new int[] {4, 1, 5, 2, 6, 3}, MetadataCodec.orient(gray, 6).getRaster().getSamples(0, 0, 2, 3, 0, (int[]) null));
+        assertArrayEquals(new int[] {3, 6, 2, 5, 1, 4}, MetadataCodec.orient(gray, 8).getRaster().getSamples(0, 0, 2, 3, 0, (int[]) null));
+    }
+
     static int indexOf(byte[] haystack, String needle) {
         outer:
         for (int i = 0; i + needle.length() <= haystack.length; i++) {

@@ -121,6 +121,11 @@ params = {
     "param-array-negative": "7767517\n2 2\nInput data 0 1 data\nConvolution c 1 1 data output -23300=-5,1\n",
     "negative-kernel": "7767517\n2 2\nInput data 0 1 data\nConvolution c 1 1 data output 0=3 1=-3 5=1 6=81\n",
     "huge-weight-size": "7767517\n2 2\nInput data 0 1 data\nConvolution c 1 1 data output 0=3 1=3 5=1 6=2147483647\n",
+    # Found by MutationFuzzTest (seed 99): 65536*65536*65536 overflowed an int to 0, then % 0 crashed the JVM (SIGFPE).
+    "conv-kernel-product-overflow": "7767517\n2 2\nInput data 0 1 data\nConvolution c 1 1 data output 0=65536 1=65536 5=1 6=81\n",
+    "conv-kernel-product-negative": "7767517\n2 2\nInput data 0 1 data\nConvolution c 1 1 data output 0=65537 1=65537 11=32769 5=1 6=81\n",
+    "pixelshuffle-huge-factor": "7767517\n2 2\nInput data 0 1 data\nPixelShuffle ps 1 1 data output 0=65536\n",
+    "reorg-huge-stride": "7767517\n2 2\nInput data 0 1 data\nReorg r 1 1 data output 0=65536\n",
     "zero-outputs": "7767517\n2 2\nInput data 0 1 data\nConvolution c 1 1 data output 0=0 1=3 5=1 6=0\n",
     "pixelshuffle-zero": "7767517\n2 2\nInput data 0 1 data\nPixelShuffle ps 1 1 data output 0=0\n",
     "cycle": "7767517\n3 3\nInput data 0 1 data\nBinaryOp a 2 1 data b a_out 0=0\nBinaryOp b 1 1 a_out b 0=0\n",

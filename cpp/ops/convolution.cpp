@@ -1,3 +1,4 @@
+#include <climits>
 #include "ops/convolution.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -107,7 +108,13 @@ ConvolutionLayer::ConvolutionLayer(const LayerSpec& spec) : Layer(spec) {
     if (p.getInt(19, 0) != 0) fail("dynamic weights are not supported");
     if (p.getInt(7, 1) > 1) fail("grouped convolutions are not supported");
     if (activation_.type < 0 || activation_.type > 6) fail("unknown activation_type " + std::to_string(activation_.type));
-    const int perInput = outputChannels_ * g_.kernelW * g_.kernelH;
+    // In 64 bits: num_output*kernel_w*kernel_h can overflow an int (to 0, then weight_data_size % 0 is SIGFPE).
+    long long perInputWide = static_cast<long long>(outputChannels_) * g_.kernelW;
+    if (perInputWide <= INT_MAX) perInputWide *= g_.kernelH;
+    if (perInputWide > INT_MAX)
+        fail("num_output*kernel_w*kernel_h is too large (num_output " + std::to_string(outputChannels_) + ", kernel " +
+             std::to_string(g_.kernelW) + "x" + std::to_string(g_.kernelH) + ")");
+    const int perInput = static_cast<int>(perInputWide);
     if (weightDataSize_ <= 0 || weightDataSize_ % perInput != 0)
         fail("weight_data_size " + std::to_string(weightDataSize_) + " is not a multiple of num_output*kernel_w*kernel_h = " +
              std::to_string(perInput));

@@ -9,6 +9,8 @@ namespace esrgan {
 PixelShuffleLayer::PixelShuffleLayer(const LayerSpec& spec)
     : Layer(spec), factor_(spec.params.getInt(0, 1)), mode_(spec.params.getInt(1, 0)) {
     if (factor_ < 1) fail("upscale_factor must be at least 1");
+    // factor^2 must fit an int: 65536^2 wraps to 0 and channels % 0 would kill the process (SIGFPE).
+    if (factor_ > 46340) fail("upscale_factor " + std::to_string(factor_) + " is too large");
     if (mode_ != 0 && mode_ != 1) fail("unknown mode " + std::to_string(mode_));
 }
 
@@ -41,6 +43,7 @@ Geometry PixelShuffleLayer::geometry(const std::vector<Geometry>& inputs) const 
 
 ReorgLayer::ReorgLayer(const LayerSpec& spec) : Layer(spec), stride_(spec.params.getInt(0, 1)), mode_(spec.params.getInt(1, 0)) {
     if (stride_ < 1) fail("stride must be at least 1");
+    if (stride_ > 46340) fail("stride " + std::to_string(stride_) + " is too large");
     if (mode_ != 0 && mode_ != 1) fail("unknown mode " + std::to_string(mode_));
 }
 

@@ -2,6 +2,7 @@ package dev.modelcompose.cli;
 
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
+import dev.modelcompose.imaging.ImageWithMetadata;
 import dev.modelcompose.models.ModelResolver;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.UpscaleException;
@@ -135,7 +136,8 @@ public final class UpscaleCommand implements Callable<Integer> {
     }
 
     private void upscaleOne(Upscaler upscaler, Job job, String label, PrintWriter err) throws IOException {
-        BufferedImage in = ImageFiles.read(job.in);
+        ImageWithMetadata read = ImageFiles.readWithMetadata(job.in);
+        BufferedImage in = read.image();
         long start = System.nanoTime();
         BufferedImage out;
         try (TerminalProgress progress = TerminalProgress.start(label)) {
@@ -149,7 +151,8 @@ public final class UpscaleCommand implements Callable<Integer> {
             target = target.resolveSibling(target.getFileName() + ".png");
             err.println("note: " + job.in.getFileName() + " has transparency, which JPEG cannot hold; writing " + target.getFileName());
         }
-        ImageFiles.write(out, target, fmt);
+        // The input's ICC profile and EXIF go into the output (EXIF orientation reset: the pixels are upright now).
+        ImageFiles.write(out, target, fmt, read.metadata());
         err.printf("%s: %dx%d -> %dx%d in %.1f s -> %s%n", label, in.getWidth(), in.getHeight(), out.getWidth(), out.getHeight(),
                 (System.nanoTime() - start) / 1e9, target);
     }

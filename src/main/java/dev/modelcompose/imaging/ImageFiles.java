@@ -34,6 +34,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
@@ -70,11 +71,13 @@ public final class ImageFiles {
     static final int JPEG_MAX_SIDE = 65500;
 
     private static final int HEAD_LENGTH = 32;
-    private static final String SUPPORTED = "PNG, JPEG, WebP, BMP, GIF";
+    private static final String SUPPORTED = "PNG, JPEG, WebP, BMP, GIF, TIFF";
+    /** How much of a file is searched for an ICC profile and EXIF (both sit before the pixel data). */
+    private static final int METADATA_SCAN = 16 << 20;
 
     /** Formats read; the order is the order of the sniffing tests. */
     private enum Source {
-        PNG("PNG", "png"), JPEG("JPEG", "jpeg"), WEBP("WebP", "webp"), GIF("GIF", "gif"), BMP("BMP", "bmp");
+        PNG("PNG", "png"), JPEG("JPEG", "jpeg"), WEBP("WebP", "webp"), GIF("GIF", "gif"), BMP("BMP", "bmp"), TIFF("TIFF", "tiff");
 
         final String label;
         final String imageIoName;
@@ -101,6 +104,24 @@ public final class ImageFiles {
      *     large; the message starts with the path
      */
     public static BufferedImage read(Path path, long maxPixels) throws ImageReadException {
+        return readWithMetadata(path, maxPixels, false).image();
+    }
+
+    /** As {@link #read(Path)}, returning the file's ICC profile and EXIF too. */
+    public static ImageWithMetadata readWithMetadata(Path path) throws ImageReadException {
+        return readWithMetadata(path, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * As {@link #read(Path, long)}, returning the file's ICC profile and EXIF too (see {@link ImageMetadata}). The
+     * pixels are those stored in the file, not converted from its ICC profile to sRGB: write them out with the same
+     * metadata ({@link #write(BufferedImage, Path, ImageFormat, ImageMetadata)}) and they keep their colours.
+     */
+    public static ImageWithMetadata readWithMetadata(Path path, long maxPixels) throws ImageReadException {
+        return readWithMetadata(path, maxPixels, true);
+    }
+
+    private static ImageWithMetadata readWithMetadata(Path path, long maxPixels, boolean filePixels) throws ImageReadException {
         Objects.requireNonNull(path, "path");
         checkLimit(maxPixels);
         String name = path.toString();
@@ -112,7 +133,7 @@ public final class ImageFiles {
             } catch (IOException | OutOfMemoryError e) {
                 throw fileProblem(name, e);
             }
-            return read(bytes, name, maxPixels);
+            return readWithMetadata(bytes, name, maxPixels, filePixels);
         }
         byte[] head = new byte[HEAD_LENGTH];
         int headLength;
@@ -135,10 +156,19 @@ public final class ImageFiles {
             } catch (IOException | OutOfMemoryError e) {
                 throw fileProblem(name, e);
             }
-            return readWebp(bytes, name, maxPixels);
+            ImageMetadata metadata = MetadataCodec.fromWebp(bytes);
+            return oriented(readWebp(bytes, name, maxPixels), metadata, name);
         }
-        try (ImageInputStream in = new FileImageInputStream(new RandomAccessFile(path.toFile(), "r"))) {
-            return decode(in, source, name, maxPixels);
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "r");
+             ImageInputStream in = new FileImageInputStream(file)) {
+            ImageMetadata metadata = ImageMetadata.NONE;
+            if (source == Source.PNG || source == Source.JPEG) {
+                byte[] prefix = new byte[(int) Math.min(size, METADATA_SCAN)];
+                file.readFully(prefix);
+                file.seek(0);
+                metadata = metadataOf(source, prefix);
+            }
+            return oriented(decode(in, source, name, maxPixels, filePixels && metadata.icc() != null), metadata, name);
         } catch (ImageReadException e) {
             throw e;
         } catch (IOException e) {
@@ -153,18 +183,54 @@ public final class ImageFiles {
 
     /** Reads an image held in memory; {@code nameForMessages} starts every error message. */
     public static BufferedImage read(byte[] bytes, String nameForMessages, long maxPixels) throws ImageReadException {
+        return readWithMetadata(bytes, nameForMessages, maxPixels, false).image();
+    }
+
+    /** As {@link #read(byte[], String)}, returning the ICC profile and EXIF too. */
+    public static ImageWithMetadata readWithMetadata(byte[] bytes, String nameForMessages) throws ImageReadException {
+        return readWithMetadata(bytes, nameForMessages, DEFAULT_MAX_PIXELS, true);
+    }
+
+    /** As {@link #read(byte[], String, long)}, returning the ICC profile and EXIF too; see {@link #readWithMetadata(Path, long)}. */
+    public static ImageWithMetadata readWithMetadata(byte[] bytes, String nameForMessages, long maxPixels) throws ImageReadException {
+        return readWithMetadata(bytes, nameForMessages, maxPixels, true);
+    }
+
+    private static ImageWithMetadata readWithMetadata(byte[] bytes, String nameForMessages, long maxPixels, boolean filePixels)
+            throws ImageReadException {
         Objects.requireNonNull(bytes, "bytes");
         checkLimit(maxPixels);
         String name = nameForMessages == null ? "image" : nameForMessages;
         if (bytes.length == 0) throw new ImageReadException(name + ": the file is empty");
         Source source = sniff(bytes, Math.min(bytes.length, HEAD_LENGTH), name);
-        if (source == Source.WEBP) return readWebp(bytes, name, maxPixels);
+        ImageMetadata metadata = metadataOf(source, bytes);
+        if (source == Source.WEBP) return oriented(readWebp(bytes, name, maxPixels), metadata, name);
         try (ImageInputStream in = new ByteArrayImageInputStream(bytes)) {
-            return decode(in, source, name, maxPixels);
+            return oriented(decode(in, source, name, maxPixels, filePixels && metadata.icc() != null), metadata, name);
         } catch (ImageReadException e) {
             throw e;
         } catch (IOException e) {
             throw corrupt(name, source, e);
+        }
+    }
+
+    private static ImageMetadata metadataOf(Source source, byte[] bytes) {
+        switch (source) {
+            case PNG: return MetadataCodec.fromPng(bytes);
+            case JPEG: return MetadataCodec.fromJpeg(bytes);
+            case WEBP: return MetadataCodec.fromWebp(bytes);
+            default: return ImageMetadata.NONE;
+        }
+    }
+
+    /** The image turned upright for its EXIF orientation. */
+    private static ImageWithMetadata oriented(BufferedImage image, ImageMetadata metadata, String name) throws ImageReadException {
+        try {
+            return new ImageWithMetadata(MetadataCodec.orient(image, metadata.orientation()), metadata);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(name, image.getWidth(), image.getHeight());
+        } catch (RuntimeException e) {
+            throw new ImageReadException(name + ": cannot apply the EXIF orientation " + metadata.orientation() + ": " + e, e);
         }
     }
 
@@ -183,6 +249,7 @@ public final class ImageFiles {
             return Source.GIF;
         }
         if (startsWith(head, length, 0, 'B', 'M')) return Source.BMP;
+        if (startsWith(head, length, 0, 'I', 'I', 0x2A, 0x00) || startsWith(head, length, 0, 'M', 'M', 0x00, 0x2A)) return Source.TIFF;
         String known = unsupportedFormat(head, length);
         if (known != null) {
             throw new ImageReadException(name + ": " + known + " images are not supported (supported formats: " + SUPPORTED + ")");
@@ -194,7 +261,6 @@ public final class ImageFiles {
     }
 
     private static String unsupportedFormat(byte[] head, int length) {
-        if (startsWith(head, length, 0, 'I', 'I', 0x2A, 0x00) || startsWith(head, length, 0, 'M', 'M', 0x00, 0x2A)) return "TIFF";
         if (startsWith(head, length, 4, 'f', 't', 'y', 'p')) {
             if (startsWith(head, length, 8, 'a', 'v', 'i', 'f') || startsWith(head, length, 8, 'a', 'v', 'i', 's')) return "AVIF";
             if (startsWith(head, length, 8, 'h', 'e', 'i') || startsWith(head, length, 8, 'h', 'e', 'v')
@@ -271,6 +337,12 @@ public final class ImageFiles {
 
     private static BufferedImage decode(ImageInputStream in, Source source, String name, long maxPixels)
             throws ImageReadException {
+        return decode(in, source, name, maxPixels, false);
+    }
+
+    /** {@code filePixels}: for a JPEG with an ICC profile, the stored RGB values rather than ones converted to sRGB. */
+    private static BufferedImage decode(ImageInputStream in, Source source, String name, long maxPixels, boolean filePixels)
+            throws ImageReadException {
         ImageReader reader = newReader(source, name);
         int width = -1, height = -1;
         try {
@@ -281,7 +353,9 @@ public final class ImageFiles {
             height = reader.getHeight(0);
             if (width <= 0 || height <= 0) throw corrupt(name, source, null);
             checkPixels(name, width, height, maxPixels);
-            BufferedImage image = reader.read(0, reader.getDefaultReadParam());
+            ImageReadParam param = reader.getDefaultReadParam();
+            if (filePixels && source == Source.JPEG) param.setDestinationType(storedRgbType(reader));
+            BufferedImage image = reader.read(0, param);
             for (String warning : warnings) {
                 // libjpeg fills what is missing with gray and only warns ("premature end of data segment",
                 // "Premature end of JPEG file"); a missing EOI marker alone, after complete data, is harmless.
@@ -301,6 +375,19 @@ public final class ImageFiles {
         } finally {
             reader.dispose();
         }
+    }
+
+    /** Among the reader's types, the first plain sRGB/gray one if the preferred one uses another colour space. */
+    private static ImageTypeSpecifier storedRgbType(ImageReader reader) throws IOException {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        ImageTypeSpecifier first = null;
+        while (types.hasNext()) {
+            ImageTypeSpecifier type = types.next();
+            if (first == null) first = type;
+            ColorSpace cs = type.getColorModel().getColorSpace();
+            if (cs.isCS_sRGB() || cs.getType() == ColorSpace.TYPE_GRAY) return type;
+        }
+        return first;
     }
 
     private static void checkPixels(String name, int width, int height, long maxPixels) throws ImageReadException {
@@ -469,6 +556,16 @@ public final class ImageFiles {
      *     pixels a side; JPG: 65500)
      */
     public static void write(BufferedImage image, Path path, ImageFormat format) throws IOException {
+        write(image, path, format, ImageMetadata.NONE);
+    }
+
+    /**
+     * As {@link #write(BufferedImage, Path, ImageFormat)}, storing the metadata's ICC profile and EXIF too: PNG gets
+     * iCCP and eXIf chunks, JPG an APP2 ICC_PROFILE and an APP1 Exif segment, WebP ICCP and EXIF chunks (the
+     * encoder's simple-format file rewrapped in the extended VP8X format). EXIF over JPEG's 64 KiB segment limit is
+     * dropped; an ICC profile for gray on a colour image (or the other way round) is dropped.
+     */
+    public static void write(BufferedImage image, Path path, ImageFormat format, ImageMetadata metadata) throws IOException {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(format, "format");
@@ -489,7 +586,14 @@ public final class ImageFiles {
         Path temp = createTempFile(directory, fileName.toString(), path);
         boolean done = false;
         try {
-            if (temp.getFileSystem() == FileSystems.getDefault()) {
+            boolean withMetadata = metadata != null && !metadata.isEmpty();
+            if (withMetadata && temp.getFileSystem() == FileSystems.getDefault()) {
+                byte[] bytes = withMetadata(encodeBytes(prepared, format), format, metadata, prepared);
+                try (RandomAccessFile file = new RandomAccessFile(temp.toFile(), "rw")) {
+                    file.write(bytes);
+                    file.getChannel().force(true);
+                }
+            } else if (temp.getFileSystem() == FileSystems.getDefault()) {
                 try (RandomAccessFile file = new RandomAccessFile(temp.toFile(), "rw");
                      ImageOutputStream out = new FileImageOutputStream(file)) {
                     encode(prepared, format, out);
@@ -497,7 +601,7 @@ public final class ImageFiles {
                     file.getChannel().force(true);
                 }
             } else {
-                Files.write(temp, encode(prepared, format), StandardOpenOption.TRUNCATE_EXISTING);
+                Files.write(temp, withMetadata(encodeBytes(prepared, format), format, metadata, prepared), StandardOpenOption.TRUNCATE_EXISTING);
             }
             move(temp, target, path);
             done = true;
@@ -561,7 +665,30 @@ public final class ImageFiles {
     public static byte[] encode(BufferedImage image, ImageFormat format) throws IOException {
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(format, "format");
+        return encodeBytes(prepare(image, format, label(format)), format);
+    }
+
+    /** The image encoded in memory with the metadata's ICC profile and EXIF, as {@link #write(BufferedImage, Path, ImageFormat, ImageMetadata)} stores it. */
+    public static byte[] encode(BufferedImage image, ImageFormat format, ImageMetadata metadata) throws IOException {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(format, "format");
         BufferedImage prepared = prepare(image, format, label(format));
+        return withMetadata(encodeBytes(prepared, format), format, metadata, prepared);
+    }
+
+    /** The encoded bytes with the metadata added; an ICC profile whose colour space (gray or not) does not match the image's is left out. */
+    private static byte[] withMetadata(byte[] encoded, ImageFormat format, ImageMetadata metadata, BufferedImage prepared) {
+        if (metadata == null || metadata.isEmpty()) return encoded;
+        metadata = MetadataCodec.fitting(metadata, prepared.getColorModel().getNumColorComponents() == 1);
+        if (metadata.isEmpty()) return encoded;
+        switch (format) {
+            case PNG: return MetadataCodec.intoPng(encoded, metadata);
+            case JPG: return MetadataCodec.intoJpeg(encoded, metadata);
+            default: return MetadataCodec.intoWebp(encoded, metadata);
+        }
+    }
+
+    private static byte[] encodeBytes(BufferedImage prepared, ImageFormat format) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             encode(prepared, format, out);

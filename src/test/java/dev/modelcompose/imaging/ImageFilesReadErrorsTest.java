@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ImageFilesReadErrorsTest {
     private static final String NOT_AN_IMAGE =
-            "not an image (the file starts with bytes that match no supported format: PNG, JPEG, WebP, BMP, GIF)";
+            "not an image (the file starts with bytes that match no supported format: PNG, JPEG, WebP, BMP, GIF, TIFF)";
 
     @TempDir
     Path dir;
@@ -64,9 +64,9 @@ class ImageFilesReadErrorsTest {
 
     @Test
     void knownButUnsupportedFormatsAreNamed() throws Exception {
-        byte[] tiff = {'I', 'I', 0x2A, 0, 8, 0, 0, 0, 0, 0, 0, 0};
-        assertTrue(refused(file("scan.tif", tiff)).getMessage().endsWith(
-                ": TIFF images are not supported (supported formats: PNG, JPEG, WebP, BMP, GIF)"));
+        byte[] psd = {'8', 'B', 'P', 'S', 0, 1, 0, 0, 0, 0, 0, 0};
+        assertTrue(refused(file("x.psd", psd)).getMessage().endsWith(
+                ": Photoshop (PSD) images are not supported (supported formats: PNG, JPEG, WebP, BMP, GIF, TIFF)"));
         byte[] avif = {0, 0, 0, 0x20, 'f', 't', 'y', 'p', 'a', 'v', 'i', 'f', 0, 0, 0, 0};
         assertTrue(refused(file("x.avif", avif)).getMessage().contains("AVIF images are not supported"));
         byte[] heic = {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0};

@@ -1,0 +1,53 @@
+package dev.modelcompose.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.modelcompose.imaging.ImageFiles;
+import dev.modelcompose.imaging.ImageFormat;
+import dev.modelcompose.imaging.ImageMetadata;
+import dev.modelcompose.imaging.ImageWithMetadata;
+import dev.modelcompose.testing.TestAssets;
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code upscale} turns EXIF-rotated input upright and carries its ICC profile and EXIF into the output. */
+class CliMetadataTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void upscaleKeepsIccAndExifAndTurnsTheImageUpright() throws Exception {
+        BufferedImage stored = new BufferedImage(30, 20, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 20; y++) for (int x = 0; x < 30; x++) stored.setRGB(x, y, (x * 8) << 16 | (y * 12) << 8 | 0x40);
+        byte[] icc = ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+        byte[] exif = ByteBuffer.allocate(26).put(new byte[] {'M', 'M', 0, 42}).putInt(8).putShort((short) 1)
+                .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) 6).putShort((short) 0).putInt(0).array();
+        Path in = Files.write(dir.resolve("phone.jpg"), ImageFiles.encode(stored, ImageFormat.JPG, new ImageMetadata(icc, exif, 1)));
+        for (String ext : new String[] {"jpg", "png"}) {
+            Path out = dir.resolve("out." + ext);
+            StringWriter err = new StringWriter();
+            CommandLine cli = Main.commandLine();
+            cli.setErr(new PrintWriter(err, true));
+            int exit = cli.execute("upscale", "-i", in.toString(), "-o", out.toString(), "-m", TestAssets.models().toString(),
+                    "-n", "realesr-animevideov3", "-s", "2", "-f", ext);
+            assertEquals(0, exit, err.toString());
+            ImageWithMetadata result = ImageFiles.readWithMetadata(out);
+            assertEquals(40, result.image().getWidth(), "upright: 20 wide, times 2");
+            assertEquals(60, result.image().getHeight());
+            assertArrayEquals(icc, result.metadata().icc());
+            byte[] upright = exif.clone();
+            upright[19] = 1;
+            assertArrayEquals(upright, result.metadata().exif());
+        }
+    }
+}

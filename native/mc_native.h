@@ -26,6 +26,9 @@ struct UpscaleSettings {
     int threads = 0;
     long long memoryBudgetMb = 0;
     int device = -1;  // -1 = CPU, else the index of a Vulkan device (gpuInfo)
+    // Several devices at once (tiles spread over them): bit 0 = CPU, bit i+1 = Vulkan device i;
+    // 0 = just `device`.
+    long long deviceMask = 0;
 };
 
 // One Vulkan device (-g index), as `model-compose devices` lists it.
@@ -49,6 +52,8 @@ public:
     double fraction() const;
     int tilesDone() const;
     int tilesTotal() const;
+    // Tiles finished so far by one device (-1 = CPU).
+    int deviceTiles(int device) const;
     esrgan::Progress& progress() { return *progress_; }
 
 private:

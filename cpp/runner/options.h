@@ -20,6 +20,9 @@ struct Progress {
     std::atomic<int> tilesDone{0};
     std::atomic<int> tilesTotal{0};
     std::atomic<bool> cancelRequested{false};
+    // Tiles finished per device, indexed by device + 1 (0 = CPU, 1.. = Vulkan device 0..).
+    static constexpr int kMaxDevices = 64;
+    std::atomic<int> tilesByDevice[kMaxDevices] = {};
 };
 
 }  // namespace esrgan

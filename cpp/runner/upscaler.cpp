@@ -1,7 +1,10 @@
 #include "runner/upscaler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <thread>
 #include <vector>
 
 #include "core/errors.h"
@@ -87,49 +90,99 @@ void upscaleAlpha(const ImageView& img, int scale, uint8_t* out) {
 
 void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const UpscaleOptions& options, Progress& progress,
                   const ForwardPass& forward) {
+    TileWorker w;
+    w.device = forward ? 0 : -1;
+    w.forward = forward;
+    upscaleImage(net, img, out, options, progress, std::vector<TileWorker>{w});
+}
+
+void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const UpscaleOptions& options, Progress& progress,
+                  const std::vector<TileWorker>& workers) {
     if (img.channels < 1 || img.channels > 4) throw InvalidArgument("images must have 1 to 4 channels, got " + std::to_string(img.channels));
     if (!img.pixels || !out) throw InvalidArgument("missing pixel buffer");
+    if (workers.empty()) throw InvalidArgument("no device to run on");
     CpuEngine::setThreads(options.threads);
     const TilePlan plan = planTiles(net, img.width, img.height, options);
     const int scale = net.scale();
     const int passes = options.tta ? 8 : 1;
     progress.tilesTotal = static_cast<int>(plan.tiles.size());
     progress.total = static_cast<int64_t>(plan.tiles.size()) * passes * net.layerCount();
-    auto checkCancel = [&progress] {
-        if (progress.cancelRequested.load()) throw Cancelled();
+    std::atomic<bool> failed{false};
+    auto checkCancel = [&progress, &failed] {
+        if (progress.cancelRequested.load() || failed.load()) throw Cancelled();
     };
-    auto afterLayer = [&] {
-        progress.done.fetch_add(1);
-        checkCancel();
-    };
-    std::function<void()> afterLayerFn = afterLayer;
-    auto run = [&](const Tensor& t) { return forward ? forward(t, afterLayerFn) : net.forward(t, afterLayerFn); };
+    std::atomic<size_t> nextTile{0};
 
-    for (const Tile& tile : plan.tiles) {
-        checkCancel();
-        Tensor input = readTile(img, tile.input, net.inputChannels());
-        Tensor result;
-        if (passes == 1) {
-            result = run(input);
-        } else {
-            for (const Symmetry& s : kSymmetries) {
-                Tensor one = undoSymmetry(run(applySymmetry(input, s)), s);
-                if (result.empty()) {
-                    result = one;
-                } else {
-                    float* acc = result.data();
-                    const float* add = one.data();
-                    for (size_t i = 0; i < result.size(); ++i) acc[i] += add[i];
+    auto work = [&](const TileWorker& worker) {
+        std::function<void()> afterLayerFn = [&] {
+            progress.done.fetch_add(1);
+            checkCancel();
+        };
+        auto run = [&](const Tensor& t) { return worker.forward ? worker.forward(t, afterLayerFn) : net.forward(t, afterLayerFn); };
+        const int slot = std::min(std::max(worker.device + 1, 0), Progress::kMaxDevices - 1);
+        for (;;) {
+            checkCancel();
+            const size_t index = nextTile.fetch_add(1);
+            if (index >= plan.tiles.size()) break;
+            const Tile& tile = plan.tiles[index];
+            Tensor input = readTile(img, tile.input, net.inputChannels());
+            Tensor result;
+            if (passes == 1) {
+                result = run(input);
+            } else {
+                for (const Symmetry& s : kSymmetries) {
+                    Tensor one = undoSymmetry(run(applySymmetry(input, s)), s);
+                    if (result.empty()) {
+                        result = one;
+                    } else {
+                        float* acc = result.data();
+                        const float* add = one.data();
+                        for (size_t i = 0; i < result.size(); ++i) acc[i] += add[i];
+                    }
                 }
+                for (size_t i = 0; i < result.size(); ++i) result.data()[i] *= 0.125f;
             }
-            for (size_t i = 0; i < result.size(); ++i) result.data()[i] *= 0.125f;
+            if (result.w() != tile.input.width() * scale || result.h() != tile.input.height() * scale)
+                throw ModelError("the model produced " + std::to_string(result.w()) + "x" + std::to_string(result.h()) + " from a " +
+                                 std::to_string(tile.input.width()) + "x" + std::to_string(tile.input.height()) + " tile, expected x" +
+                                 std::to_string(scale));
+            writeTile(result, tile, scale, img, out);
+            progress.tilesByDevice[slot].fetch_add(1);
+            progress.tilesDone.fetch_add(1);
         }
-        if (result.w() != tile.input.width() * scale || result.h() != tile.input.height() * scale)
-            throw ModelError("the model produced " + std::to_string(result.w()) + "x" + std::to_string(result.h()) + " from a " +
-                             std::to_string(tile.input.width()) + "x" + std::to_string(tile.input.height()) + " tile, expected x" +
-                             std::to_string(scale));
-        writeTile(result, tile, scale, img, out);
-        progress.tilesDone.fetch_add(1);
+    };
+
+    if (workers.size() == 1) {
+        work(workers[0]);
+    } else {
+        std::vector<std::exception_ptr> errors(workers.size());
+        std::vector<std::thread> threads;
+        for (size_t i = 0; i < workers.size(); ++i) {
+            threads.emplace_back([&, i] {
+                try {
+                    // OpenMP thread counts are per calling thread: set this worker's own.
+                    CpuEngine::setThreads(workers[i].threads > 0 ? workers[i].threads : options.threads);
+                    work(workers[i]);
+                } catch (...) {
+                    errors[i] = std::current_exception();
+                    failed = true;
+                }
+            });
+        }
+        for (auto& t : threads) t.join();
+        // Rethrow the first real failure; a worker stopped because another failed only reports Cancelled.
+        std::exception_ptr cancelled;
+        for (auto& e : errors) {
+            if (!e) continue;
+            try {
+                std::rethrow_exception(e);
+            } catch (const Cancelled&) {
+                cancelled = e;
+            } catch (...) {
+                throw;
+            }
+        }
+        if (cancelled) std::rethrow_exception(cancelled);
     }
     if (img.channels == 2 || img.channels == 4) {
         checkCancel();

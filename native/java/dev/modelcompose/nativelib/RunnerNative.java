@@ -122,6 +122,11 @@ public final class RunnerNative {
         public native int device();
 
         public native UpscaleSettings device(int value);
+
+        /** Several devices at once: bit 0 = CPU, bit i+1 = Vulkan device i; 0 = just {@link #device()}. */
+        public native @Cast("long long") long deviceMask();
+
+        public native UpscaleSettings deviceMask(long value);
     }
 
     public static final class UpscaleJob extends Pointer {
@@ -145,6 +150,9 @@ public final class RunnerNative {
         public native int tilesDone();
 
         public native int tilesTotal();
+
+        /** Tiles finished so far by one device (-1 = CPU). */
+        public native int deviceTiles(int device);
     }
 
     public static final class NativeModel extends Pointer {

@@ -14,6 +14,7 @@ public final class UpscaleJob {
     private final Consumer<Progress> listener;
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private volatile Runnable cancelHook = () -> {};
+    private volatile java.util.Map<Integer, Integer> deviceTiles = java.util.Map.of();
 
     public UpscaleJob() {
         this(p -> {});
@@ -36,6 +37,15 @@ public final class UpscaleJob {
     void attach(Runnable nativeCancel) {
         cancelHook = nativeCancel;
         if (cancelled.get()) nativeCancel.run();
+    }
+
+    /** Tiles each device finished (-1 = CPU, 0.. = Vulkan devices), known once the upscale returns. */
+    public java.util.Map<Integer, Integer> deviceTiles() {
+        return deviceTiles;
+    }
+
+    void deviceTiles(java.util.Map<Integer, Integer> tiles) {
+        deviceTiles = java.util.Map.copyOf(tiles);
     }
 
     void report(Progress progress) {

@@ -91,6 +91,7 @@ double UpscaleJob::fraction() const {
 }
 int UpscaleJob::tilesDone() const { return progress_->tilesDone.load(); }
 int UpscaleJob::tilesTotal() const { return progress_->tilesTotal.load(); }
+std::string UpscaleJob::warnings() const { return progress_->warningText(); }
 int UpscaleJob::deviceTiles(int device) const {
     if (device < -1 || device + 1 >= esrgan::Progress::kMaxDevices) return 0;
     return progress_->tilesByDevice[device + 1].load();
@@ -177,6 +178,17 @@ void NativeModel::upscale(const unsigned char* src, int width, int height, int c
                 esrgan::vk::VulkanNetwork* g = &gpu(d);
                 w.forward = [g](const esrgan::Tensor& t, const std::function<void()>& afterLayer) { return g->forward(t, afterLayer); };
                 w.threads = 1;  // a GPU worker only reads and writes its tiles on the CPU
+                w.classify = [](std::exception_ptr e) {
+                    try {
+                        std::rethrow_exception(e);
+                    } catch (const esrgan::vk::VulkanError& v) {
+                        return v.outOfMemory() ? esrgan::TileWorker::Failure::OutOfMemory : esrgan::TileWorker::Failure::DeviceFailed;
+                    } catch (const std::bad_alloc&) {
+                        return esrgan::TileWorker::Failure::OutOfMemory;
+                    } catch (...) {
+                        return esrgan::TileWorker::Failure::Fatal;
+                    }
+                };
             } else if (mixed && settings.threads == 0) {
                 // leave a core to the GPU workers' submission threads
                 w.threads = std::max(1, esrgan::CpuEngine::hardwareThreads() - static_cast<int>(devices.size() - 1));
@@ -238,6 +250,13 @@ GpuInfo gpuInfo(int index) {
         g.fp16Storage = d.fp16Storage;
         g.apiVersion = d.apiVersionText();
         return g;
+    });
+}
+
+void injectVulkanFault(const char* spec) {
+    translated([&] {
+        esrgan::vk::VulkanNetwork::injectFault(spec ? spec : "");
+        return 0;
     });
 }
 

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -112,19 +114,20 @@ void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const Upscal
         if (progress.cancelRequested.load() || failed.load()) throw Cancelled();
     };
     std::atomic<size_t> nextTile{0};
+    std::mutex cpuMutex;  // a GPU worker that fell back to the CPU shares the network with the CPU worker
 
-    auto work = [&](const TileWorker& worker) {
+    auto work = [&](const TileWorker& initial) {
+        TileWorker worker = initial;
         std::function<void()> afterLayerFn = [&] {
             progress.done.fetch_add(1);
             checkCancel();
         };
-        auto run = [&](const Tensor& t) { return worker.forward ? worker.forward(t, afterLayerFn) : net.forward(t, afterLayerFn); };
-        const int slot = std::min(std::max(worker.device + 1, 0), Progress::kMaxDevices - 1);
-        for (;;) {
-            checkCancel();
-            const size_t index = nextTile.fetch_add(1);
-            if (index >= plan.tiles.size()) break;
-            const Tile& tile = plan.tiles[index];
+        auto run = [&](const Tensor& t) {
+            if (worker.forward) return worker.forward(t, afterLayerFn);
+            std::lock_guard<std::mutex> lock(cpuMutex);
+            return net.forward(t, afterLayerFn);
+        };
+        auto compute = [&](const Tile& tile) {
             Tensor input = readTile(img, tile.input, net.inputChannels());
             Tensor result;
             if (passes == 1) {
@@ -147,6 +150,41 @@ void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const Upscal
                                  std::to_string(tile.input.width()) + "x" + std::to_string(tile.input.height()) + " tile, expected x" +
                                  std::to_string(scale));
             writeTile(result, tile, scale, img, out);
+        };
+        std::function<void(const Tile&, int)> process = [&](const Tile& tile, int size) {
+            try {
+                compute(tile);
+                return;
+            } catch (...) {
+                if (!worker.forward || !worker.classify) throw;
+                TileWorker::Failure f = worker.classify(std::current_exception());
+                if (f == TileWorker::Failure::Fatal) throw;
+                std::string what = "unknown error";
+                try {
+                    throw;
+                } catch (const std::exception& e) {
+                    what = e.what();
+                } catch (...) {
+                }
+                if (f == TileWorker::Failure::OutOfMemory && size / 2 >= 32) {
+                    progress.warn("device " + std::to_string(worker.device) + ": " + what + "; retrying a tile at " +
+                                  std::to_string(size / 2) + " px");
+                    for (const Tile& sub : splitTile(net, tile, size / 2, img.width, img.height, plan)) process(sub, size / 2);
+                    return;
+                }
+                progress.warn("device " + std::to_string(worker.device) + " failed (" + what + "); finishing its tiles on the CPU");
+                worker.forward = {};
+                worker.device = -1;
+                CpuEngine::setThreads(options.threads);
+            }
+            compute(tile);
+        };
+        for (;;) {
+            checkCancel();
+            const size_t index = nextTile.fetch_add(1);
+            if (index >= plan.tiles.size()) break;
+            process(plan.tiles[index], plan.tileSize);
+            const int slot = std::min(std::max(worker.device + 1, 0), Progress::kMaxDevices - 1);
             progress.tilesByDevice[slot].fetch_add(1);
             progress.tilesDone.fetch_add(1);
         }

@@ -1,5 +1,7 @@
 #pragma once
 #include <cstdint>
+#include <exception>
+#include <string>
 #include <functional>
 #include <vector>
 
@@ -28,6 +30,11 @@ struct TileWorker {
     int device = -1;
     ForwardPass forward;
     int threads = 0;
+    // How to treat an exception from `forward`: Fatal rethrows, OutOfMemory retries the tile in
+    // halves (down to 32 px, then as DeviceFailed), DeviceFailed warns and runs this worker's
+    // remaining tiles on the CPU.
+    enum class Failure { Fatal, OutOfMemory, DeviceFailed };
+    std::function<Failure(std::exception_ptr)> classify;
 };
 
 // The same, spreading the tiles over several devices: one thread per worker pulls tiles from a

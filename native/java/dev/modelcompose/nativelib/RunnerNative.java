@@ -46,6 +46,9 @@ public final class RunnerNative {
 
     public static native @ByVal GpuInfo gpuInfo(int index);
 
+    /** Testing: "oom@N" / "lost@N" make the Nth Vulkan pass from now fail (lost: and all after it); "" clears. */
+    public static native void injectVulkanFault(String spec);
+
     /** Why no Vulkan device is usable; empty when one is. */
     public static native @StdString String gpuUnavailableReason();
 
@@ -153,6 +156,9 @@ public final class RunnerNative {
 
         /** Tiles finished so far by one device (-1 = CPU). */
         public native int deviceTiles(int device);
+
+        /** Warnings so far, one a line (a GPU fell back to the CPU, a tile was retried smaller). */
+        public native @StdString String warnings();
     }
 
     public static final class NativeModel extends Pointer {

@@ -138,9 +138,12 @@ public final class UpscaleCommand implements Callable<Integer> {
         BufferedImage in = ImageFiles.read(job.in);
         long start = System.nanoTime();
         BufferedImage out;
+        dev.modelcompose.upscale.UpscaleJob upscaleJob;
         try (TerminalProgress progress = TerminalProgress.start(label)) {
-            out = upscaler.upscale(in, progress.job());
+            upscaleJob = progress.job();
+            out = upscaler.upscale(in, upscaleJob);
         }
+        for (String w : upscaleJob.warnings()) err.println("warning: " + label + ": " + w);
         Path target = job.out;
         ImageFormat fmt = job.format;
         if (out.getColorModel().hasAlpha() && !fmt.supportsAlpha()) {

@@ -44,6 +44,17 @@ public final class UpscaleJob {
         return deviceTiles;
     }
 
+    private volatile java.util.List<String> warnings = java.util.List.of();
+
+    /** Warnings of the upscale (a GPU failed and the CPU finished its tiles, a tile was retried smaller), once it returns. */
+    public java.util.List<String> warnings() {
+        return warnings;
+    }
+
+    void warnings(String text) {
+        warnings = text.isEmpty() ? java.util.List.of() : java.util.List.of(text.split("\n"));
+    }
+
     void deviceTiles(java.util.Map<Integer, Integer> tiles) {
         deviceTiles = java.util.Map.copyOf(tiles);
     }

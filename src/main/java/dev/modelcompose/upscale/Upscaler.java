@@ -130,7 +130,10 @@ public final class Upscaler implements AutoCloseable {
             }
             java.util.Map<Integer, Integer> perDevice = new java.util.TreeMap<>();
             for (int d : options.devices()) perDevice.put(d, nativeJob.deviceTiles(d));
+            int onCpu = nativeJob.deviceTiles(UpscaleOptions.CPU);  // also a GPU's tiles finished on the CPU after it failed
+            if (onCpu > 0) perDevice.put(UpscaleOptions.CPU, onCpu);
             job.deviceTiles(perDevice);
+            job.warnings(nativeJob.warnings());
             job.report(new UpscaleJob.Progress(1.0, nativeJob.tilesTotal(), nativeJob.tilesTotal()));
             byte[] out = new byte[(int) outBytes];
             dst.get(out);

@@ -87,7 +87,8 @@ void UpscaleJob::cancel() { progress_->cancelRequested = true; }
 bool UpscaleJob::isCancelled() const { return progress_->cancelRequested.load(); }
 double UpscaleJob::fraction() const {
     int64_t total = progress_->total.load();
-    return total > 0 ? static_cast<double>(progress_->done.load()) / total : 0.0;
+    // retried tiles (out of GPU memory, a device that failed) count their layers again: cap at 1
+    return total > 0 ? std::min(1.0, static_cast<double>(progress_->done.load()) / total) : 0.0;
 }
 int UpscaleJob::tilesDone() const { return progress_->tilesDone.load(); }
 int UpscaleJob::tilesTotal() const { return progress_->tilesTotal.load(); }

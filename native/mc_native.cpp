@@ -7,6 +7,7 @@
 #include <functional>
 #include <new>
 #include <stdexcept>
+#include <vector>
 
 #include "core/errors.h"
 #include "cpu/cpu_engine.h"
@@ -57,6 +58,27 @@ esrgan::UpscaleOptions toOptions(const UpscaleSettings& s) {
     return o;
 }
 
+// The devices of an upscale, GPUs first (their tile size wins), the CPU last.
+std::vector<int> devicesOf(const UpscaleSettings& s) {
+    std::vector<int> devices;
+    if (s.deviceMask == 0) {
+        devices.push_back(s.device);
+        return devices;
+    }
+    for (int bit = 1; bit < esrgan::Progress::kMaxDevices; ++bit)
+        if (s.deviceMask & (1LL << bit)) devices.push_back(bit - 1);
+    if (s.deviceMask & 1LL) devices.push_back(-1);
+    return devices;
+}
+
+// The settings for planning: those of the first device.
+UpscaleSettings planningSettings(const UpscaleSettings& s) {
+    UpscaleSettings one = s;
+    one.device = devicesOf(s).front();
+    one.deviceMask = 0;
+    return one;
+}
+
 }  // namespace
 
 UpscaleJob::UpscaleJob() : progress_(new esrgan::Progress()) {}
@@ -65,10 +87,16 @@ void UpscaleJob::cancel() { progress_->cancelRequested = true; }
 bool UpscaleJob::isCancelled() const { return progress_->cancelRequested.load(); }
 double UpscaleJob::fraction() const {
     int64_t total = progress_->total.load();
-    return total > 0 ? static_cast<double>(progress_->done.load()) / total : 0.0;
+    // retried tiles (out of GPU memory, a device that failed) count their layers again: cap at 1
+    return total > 0 ? std::min(1.0, static_cast<double>(progress_->done.load()) / total) : 0.0;
 }
 int UpscaleJob::tilesDone() const { return progress_->tilesDone.load(); }
 int UpscaleJob::tilesTotal() const { return progress_->tilesTotal.load(); }
+std::string UpscaleJob::warnings() const { return progress_->warningText(); }
+int UpscaleJob::deviceTiles(int device) const {
+    if (device < -1 || device + 1 >= esrgan::Progress::kMaxDevices) return 0;
+    return progress_->tilesByDevice[device + 1].load();
+}
 
 NativeModel::NativeModel(const char* paramPath, const char* binPath) {
     translated([&] {
@@ -122,16 +150,16 @@ esrgan::UpscaleOptions NativeModel::gpuOptions(int width, int height, const Upsc
 
 int NativeModel::plannedTileSize(int width, int height, const UpscaleSettings& settings) const {
     return translated([&] {
-        esrgan::UpscaleOptions o =
-            settings.device >= 0 ? const_cast<NativeModel*>(this)->gpuOptions(width, height, settings) : toOptions(settings);
+        const UpscaleSettings one = planningSettings(settings);
+        esrgan::UpscaleOptions o = one.device >= 0 ? const_cast<NativeModel*>(this)->gpuOptions(width, height, one) : toOptions(one);
         return esrgan::planTiles(*net_, width, height, o).tileSize;
     });
 }
 
 int NativeModel::plannedTileCount(int width, int height, const UpscaleSettings& settings) const {
     return translated([&] {
-        esrgan::UpscaleOptions o =
-            settings.device >= 0 ? const_cast<NativeModel*>(this)->gpuOptions(width, height, settings) : toOptions(settings);
+        const UpscaleSettings one = planningSettings(settings);
+        esrgan::UpscaleOptions o = one.device >= 0 ? const_cast<NativeModel*>(this)->gpuOptions(width, height, one) : toOptions(one);
         return static_cast<int>(esrgan::planTiles(*net_, width, height, o).tiles.size());
     });
 }
@@ -139,14 +167,36 @@ int NativeModel::plannedTileCount(int width, int height, const UpscaleSettings& 
 void NativeModel::upscale(const unsigned char* src, int width, int height, int channels, unsigned char* dst,
                           const UpscaleSettings& settings, UpscaleJob& job) {
     translated([&] {
-        esrgan::UpscaleOptions o = toOptions(settings);
-        esrgan::ForwardPass pass;
-        if (settings.device >= 0) {
-            o = gpuOptions(width, height, settings);
-            esrgan::vk::VulkanNetwork* g = &gpu(settings.device);
-            pass = [g](const esrgan::Tensor& t, const std::function<void()>& afterLayer) { return g->forward(t, afterLayer); };
+        const std::vector<int> devices = devicesOf(settings);
+        const UpscaleSettings one = planningSettings(settings);
+        esrgan::UpscaleOptions o = one.device >= 0 ? gpuOptions(width, height, one) : toOptions(one);
+        const bool mixed = devices.size() > 1 && devices.back() == -1;
+        std::vector<esrgan::TileWorker> workers;
+        for (int d : devices) {
+            esrgan::TileWorker w;
+            w.device = d;
+            if (d >= 0) {
+                esrgan::vk::VulkanNetwork* g = &gpu(d);
+                w.forward = [g](const esrgan::Tensor& t, const std::function<void()>& afterLayer) { return g->forward(t, afterLayer); };
+                w.threads = 1;  // a GPU worker only reads and writes its tiles on the CPU
+                w.classify = [](std::exception_ptr e) {
+                    try {
+                        std::rethrow_exception(e);
+                    } catch (const esrgan::vk::VulkanError& v) {
+                        return v.outOfMemory() ? esrgan::TileWorker::Failure::OutOfMemory : esrgan::TileWorker::Failure::DeviceFailed;
+                    } catch (const std::bad_alloc&) {
+                        return esrgan::TileWorker::Failure::OutOfMemory;
+                    } catch (...) {
+                        return esrgan::TileWorker::Failure::Fatal;
+                    }
+                };
+            } else if (mixed && settings.threads == 0) {
+                // leave a core to the GPU workers' submission threads
+                w.threads = std::max(1, esrgan::CpuEngine::hardwareThreads() - static_cast<int>(devices.size() - 1));
+            }
+            workers.push_back(std::move(w));
         }
-        esrgan::upscaleImage(*net_, esrgan::ImageView{src, width, height, channels}, dst, o, job.progress(), pass);
+        esrgan::upscaleImage(*net_, esrgan::ImageView{src, width, height, channels}, dst, o, job.progress(), workers);
         return 0;
     });
 }
@@ -201,6 +251,13 @@ GpuInfo gpuInfo(int index) {
         g.fp16Storage = d.fp16Storage;
         g.apiVersion = d.apiVersionText();
         return g;
+    });
+}
+
+void injectVulkanFault(const char* spec) {
+    translated([&] {
+        esrgan::vk::VulkanNetwork::injectFault(spec ? spec : "");
+        return 0;
     });
 }
 

@@ -26,6 +26,9 @@ struct UpscaleSettings {
     int threads = 0;
     long long memoryBudgetMb = 0;
     int device = -1;  // -1 = CPU, else the index of a Vulkan device (gpuInfo)
+    // Several devices at once (tiles spread over them): bit 0 = CPU, bit i+1 = Vulkan device i;
+    // 0 = just `device`.
+    long long deviceMask = 0;
 };
 
 // One Vulkan device (-g index), as `model-compose devices` lists it.
@@ -49,6 +52,10 @@ public:
     double fraction() const;
     int tilesDone() const;
     int tilesTotal() const;
+    // Tiles finished so far by one device (-1 = CPU).
+    int deviceTiles(int device) const;
+    // Warnings of the upscale so far (a GPU fell back to the CPU, a tile was retried smaller), one a line.
+    std::string warnings() const;
     esrgan::Progress& progress() { return *progress_; }
 
 private:
@@ -100,6 +107,10 @@ int cpuThreads();
 // Vulkan is initialised on the first call to any of these).
 int gpuCount();
 GpuInfo gpuInfo(int index);
+// Testing: makes Vulkan passes fail, "oom@N" (the Nth pass from now runs out of device memory),
+// "lost@N" (the device is lost from the Nth pass on) or "" (none). Also read from MC_VULKAN_FAIL.
+void injectVulkanFault(const char* spec);
+
 // Why there is no usable device ("" when there is one).
 std::string gpuUnavailableReason();
 

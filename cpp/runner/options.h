@@ -1,5 +1,7 @@
 #pragma once
 #include <atomic>
+#include <mutex>
+#include <string>
 #include <cstdint>
 
 namespace esrgan {
@@ -20,6 +22,21 @@ struct Progress {
     std::atomic<int> tilesDone{0};
     std::atomic<int> tilesTotal{0};
     std::atomic<bool> cancelRequested{false};
+    // Tiles finished per device, indexed by device + 1 (0 = CPU, 1.. = Vulkan device 0..).
+    static constexpr int kMaxDevices = 64;
+    std::atomic<int> tilesByDevice[kMaxDevices] = {};
+    // Warnings for the caller (e.g. a GPU failed and the CPU finished its tiles), one per line.
+    void warn(const std::string& message) {
+        std::lock_guard<std::mutex> lock(warningMutex);
+        if (!warnings.empty()) warnings += "\n";
+        warnings += message;
+    }
+    std::string warningText() {
+        std::lock_guard<std::mutex> lock(warningMutex);
+        return warnings;
+    }
+    std::mutex warningMutex;
+    std::string warnings;
 };
 
 }  // namespace esrgan

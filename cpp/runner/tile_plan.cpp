@@ -85,4 +85,14 @@ TilePlan planTiles(const Network& net, int width, int height, const UpscaleOptio
     return plan;
 }
 
+std::vector<Tile> splitTile(const Network& net, const Tile& tile, int size, int width, int height, const TilePlan& plan) {
+    std::vector<Tile> tiles;
+    for (int y = tile.owned.y0; y < tile.owned.y1; y += size)
+        for (int x = tile.owned.x0; x < tile.owned.x1; x += size) {
+            Rect owned{x, y, std::min(x + size, tile.owned.x1), std::min(y + size, tile.owned.y1)};
+            tiles.push_back(Tile{owned, inputRect(owned, width, height, plan.tilePad, plan.prePad, net.alignment())});
+        }
+    return tiles;
+}
+
 }  // namespace esrgan

@@ -25,5 +25,8 @@ struct TilePlan {
 int defaultTilePad(const Network& net);
 size_t memoryBudgetBytes(const UpscaleOptions& options);
 TilePlan planTiles(const Network& net, int width, int height, const UpscaleOptions& options);
+// `tile` again as tiles of at most `size` owned pixels a side, padded like the plan's (to retry a
+// tile that did not fit a device's memory).
+std::vector<Tile> splitTile(const Network& net, const Tile& tile, int size, int width, int height, const TilePlan& plan);
 
 }  // namespace esrgan

@@ -1,7 +1,12 @@
 #include "runner/upscaler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "core/errors.h"
@@ -87,49 +92,135 @@ void upscaleAlpha(const ImageView& img, int scale, uint8_t* out) {
 
 void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const UpscaleOptions& options, Progress& progress,
                   const ForwardPass& forward) {
+    TileWorker w;
+    w.device = forward ? 0 : -1;
+    w.forward = forward;
+    upscaleImage(net, img, out, options, progress, std::vector<TileWorker>{w});
+}
+
+void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const UpscaleOptions& options, Progress& progress,
+                  const std::vector<TileWorker>& workers) {
     if (img.channels < 1 || img.channels > 4) throw InvalidArgument("images must have 1 to 4 channels, got " + std::to_string(img.channels));
     if (!img.pixels || !out) throw InvalidArgument("missing pixel buffer");
+    if (workers.empty()) throw InvalidArgument("no device to run on");
     CpuEngine::setThreads(options.threads);
     const TilePlan plan = planTiles(net, img.width, img.height, options);
     const int scale = net.scale();
     const int passes = options.tta ? 8 : 1;
     progress.tilesTotal = static_cast<int>(plan.tiles.size());
     progress.total = static_cast<int64_t>(plan.tiles.size()) * passes * net.layerCount();
-    auto checkCancel = [&progress] {
-        if (progress.cancelRequested.load()) throw Cancelled();
+    std::atomic<bool> failed{false};
+    auto checkCancel = [&progress, &failed] {
+        if (progress.cancelRequested.load() || failed.load()) throw Cancelled();
     };
-    auto afterLayer = [&] {
-        progress.done.fetch_add(1);
-        checkCancel();
-    };
-    std::function<void()> afterLayerFn = afterLayer;
-    auto run = [&](const Tensor& t) { return forward ? forward(t, afterLayerFn) : net.forward(t, afterLayerFn); };
+    std::atomic<size_t> nextTile{0};
+    std::mutex cpuMutex;  // a GPU worker that fell back to the CPU shares the network with the CPU worker
 
-    for (const Tile& tile : plan.tiles) {
-        checkCancel();
-        Tensor input = readTile(img, tile.input, net.inputChannels());
-        Tensor result;
-        if (passes == 1) {
-            result = run(input);
-        } else {
-            for (const Symmetry& s : kSymmetries) {
-                Tensor one = undoSymmetry(run(applySymmetry(input, s)), s);
-                if (result.empty()) {
-                    result = one;
-                } else {
-                    float* acc = result.data();
-                    const float* add = one.data();
-                    for (size_t i = 0; i < result.size(); ++i) acc[i] += add[i];
+    auto work = [&](const TileWorker& initial) {
+        TileWorker worker = initial;
+        std::function<void()> afterLayerFn = [&] {
+            progress.done.fetch_add(1);
+            checkCancel();
+        };
+        auto run = [&](const Tensor& t) {
+            if (worker.forward) return worker.forward(t, afterLayerFn);
+            std::lock_guard<std::mutex> lock(cpuMutex);
+            return net.forward(t, afterLayerFn);
+        };
+        auto compute = [&](const Tile& tile) {
+            Tensor input = readTile(img, tile.input, net.inputChannels());
+            Tensor result;
+            if (passes == 1) {
+                result = run(input);
+            } else {
+                for (const Symmetry& s : kSymmetries) {
+                    Tensor one = undoSymmetry(run(applySymmetry(input, s)), s);
+                    if (result.empty()) {
+                        result = one;
+                    } else {
+                        float* acc = result.data();
+                        const float* add = one.data();
+                        for (size_t i = 0; i < result.size(); ++i) acc[i] += add[i];
+                    }
                 }
+                for (size_t i = 0; i < result.size(); ++i) result.data()[i] *= 0.125f;
             }
-            for (size_t i = 0; i < result.size(); ++i) result.data()[i] *= 0.125f;
+            if (result.w() != tile.input.width() * scale || result.h() != tile.input.height() * scale)
+                throw ModelError("the model produced " + std::to_string(result.w()) + "x" + std::to_string(result.h()) + " from a " +
+                                 std::to_string(tile.input.width()) + "x" + std::to_string(tile.input.height()) + " tile, expected x" +
+                                 std::to_string(scale));
+            writeTile(result, tile, scale, img, out);
+        };
+        std::function<void(const Tile&, int)> process = [&](const Tile& tile, int size) {
+            try {
+                compute(tile);
+                return;
+            } catch (...) {
+                if (!worker.forward || !worker.classify) throw;
+                TileWorker::Failure f = worker.classify(std::current_exception());
+                if (f == TileWorker::Failure::Fatal) throw;
+                std::string what = "unknown error";
+                try {
+                    throw;
+                } catch (const std::exception& e) {
+                    what = e.what();
+                } catch (...) {
+                }
+                if (f == TileWorker::Failure::OutOfMemory && size / 2 >= 32) {
+                    progress.warn("device " + std::to_string(worker.device) + ": " + what + "; retrying a tile at " +
+                                  std::to_string(size / 2) + " px");
+                    for (const Tile& sub : splitTile(net, tile, size / 2, img.width, img.height, plan)) process(sub, size / 2);
+                    return;
+                }
+                progress.warn("device " + std::to_string(worker.device) + " failed (" + what + "); finishing its tiles on the CPU");
+                worker.forward = {};
+                worker.device = -1;
+                CpuEngine::setThreads(options.threads);
+            }
+            compute(tile);
+        };
+        for (;;) {
+            checkCancel();
+            const size_t index = nextTile.fetch_add(1);
+            if (index >= plan.tiles.size()) break;
+            process(plan.tiles[index], plan.tileSize);
+            const int slot = std::min(std::max(worker.device + 1, 0), Progress::kMaxDevices - 1);
+            progress.tilesByDevice[slot].fetch_add(1);
+            progress.tilesDone.fetch_add(1);
         }
-        if (result.w() != tile.input.width() * scale || result.h() != tile.input.height() * scale)
-            throw ModelError("the model produced " + std::to_string(result.w()) + "x" + std::to_string(result.h()) + " from a " +
-                             std::to_string(tile.input.width()) + "x" + std::to_string(tile.input.height()) + " tile, expected x" +
-                             std::to_string(scale));
-        writeTile(result, tile, scale, img, out);
-        progress.tilesDone.fetch_add(1);
+    };
+
+    if (workers.size() == 1) {
+        work(workers[0]);
+    } else {
+        std::vector<std::exception_ptr> errors(workers.size());
+        std::vector<std::thread> threads;
+        for (size_t i = 0; i < workers.size(); ++i) {
+            threads.emplace_back([&, i] {
+                try {
+                    // OpenMP thread counts are per calling thread: set this worker's own.
+                    CpuEngine::setThreads(workers[i].threads > 0 ? workers[i].threads : options.threads);
+                    work(workers[i]);
+                } catch (...) {
+                    errors[i] = std::current_exception();
+                    failed = true;
+                }
+            });
+        }
+        for (auto& t : threads) t.join();
+        // Rethrow the first real failure; a worker stopped because another failed only reports Cancelled.
+        std::exception_ptr cancelled;
+        for (auto& e : errors) {
+            if (!e) continue;
+            try {
+                std::rethrow_exception(e);
+            } catch (const Cancelled&) {
+                cancelled = e;
+            } catch (...) {
+                throw;
+            }
+        }
+        if (cancelled) std::rethrow_exception(cancelled);
     }
     if (img.channels == 2 || img.channels == 4) {
         checkCancel();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 #include <string>
@@ -724,12 +725,58 @@ void VulkanNetwork::record(Plan& plan) {
     plan.recorded = true;
 }
 
+namespace {
+struct Fault {
+    std::mutex mutex;
+    bool lost = false;
+    long long at = 0;  // 0 = none; counts down per forward
+    bool fromEnvironment = false;
+};
+Fault& fault() {
+    static Fault f;
+    return f;
+}
+void setFault(Fault& f, const std::string& spec) {
+    f.at = 0;
+    if (spec.empty()) return;
+    const size_t atSign = spec.find('@');
+    const std::string kind = spec.substr(0, atSign);
+    if (atSign == std::string::npos || (kind != "oom" && kind != "lost"))
+        throw InvalidArgument("a Vulkan fault is oom@N or lost@N, got '" + spec + "'");
+    f.lost = kind == "lost";
+    f.at = std::max(1LL, std::atoll(spec.c_str() + atSign + 1));
+}
+void injectedFault() {
+    Fault& f = fault();
+    std::lock_guard<std::mutex> lock(f.mutex);
+    if (!f.fromEnvironment) {
+        f.fromEnvironment = true;
+        if (const char* env = std::getenv("MC_VULKAN_FAIL")) setFault(f, env);
+    }
+    if (f.at == 0) return;
+    if (f.at > 1) {
+        --f.at;
+        return;
+    }
+    if (!f.lost) f.at = 0;
+    throw VulkanError("vkQueueSubmit (injected fault)", f.lost ? VK_ERROR_DEVICE_LOST : VK_ERROR_OUT_OF_DEVICE_MEMORY);
+}
+}  // namespace
+
+void VulkanNetwork::injectFault(const std::string& spec) {
+    Fault& f = fault();
+    std::lock_guard<std::mutex> lock(f.mutex);
+    f.fromEnvironment = true;
+    setFault(f, spec);
+}
+
 Tensor VulkanNetwork::forward(const Tensor& input, const std::function<void()>& afterLayer) {
     if (input.c() != net_.inputChannels())
         throw InvalidArgument("the model takes " + std::to_string(net_.inputChannels()) + " channels, got " + std::to_string(input.c()));
     if (input.h() % net_.alignment() != 0 || input.w() % net_.alignment() != 0)
         throw InvalidArgument("input sides must be multiples of " + std::to_string(net_.alignment()));
     std::lock_guard<std::mutex> lock(mutex_);
+    injectedFault();
     Plan& plan = planFor(input.shape());
     ensureSlots(plan);
     ensureStaging(stagingIn_, stagingInGeneration_, input.size() * 4);

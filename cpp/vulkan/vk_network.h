@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -36,6 +37,11 @@ public:
 
     // The largest single buffer a pass on `input` needs, and the sum of all of them (bytes).
     std::pair<size_t, size_t> bufferBytes(const Shape& input) const;
+
+    // Testing: "oom@N" makes the Nth forward from now fail with VK_ERROR_OUT_OF_DEVICE_MEMORY,
+    // "lost@N" every forward from the Nth on with VK_ERROR_DEVICE_LOST, "" clears. The environment
+    // variable MC_VULKAN_FAIL sets it when the first network is built.
+    static void injectFault(const std::string& spec);
 
     // Whether a tile of this input shape fits the device's per-buffer limit.
     bool fits(const Shape& input) const;

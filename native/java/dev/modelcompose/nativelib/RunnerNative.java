@@ -46,6 +46,9 @@ public final class RunnerNative {
 
     public static native @ByVal GpuInfo gpuInfo(int index);
 
+    /** Testing: "oom@N" / "lost@N" make the Nth Vulkan pass from now fail (lost: and all after it); "" clears. */
+    public static native void injectVulkanFault(String spec);
+
     /** Why no Vulkan device is usable; empty when one is. */
     public static native @StdString String gpuUnavailableReason();
 
@@ -122,6 +125,11 @@ public final class RunnerNative {
         public native int device();
 
         public native UpscaleSettings device(int value);
+
+        /** Several devices at once: bit 0 = CPU, bit i+1 = Vulkan device i; 0 = just {@link #device()}. */
+        public native @Cast("long long") long deviceMask();
+
+        public native UpscaleSettings deviceMask(long value);
     }
 
     public static final class UpscaleJob extends Pointer {
@@ -145,6 +153,12 @@ public final class RunnerNative {
         public native int tilesDone();
 
         public native int tilesTotal();
+
+        /** Tiles finished so far by one device (-1 = CPU). */
+        public native int deviceTiles(int device);
+
+        /** Warnings so far, one a line (a GPU fell back to the CPU, a tile was retried smaller). */
+        public native @StdString String warnings();
     }
 
     public static final class NativeModel extends Pointer {

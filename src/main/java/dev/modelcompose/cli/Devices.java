@@ -7,6 +7,18 @@ import dev.modelcompose.upscale.UpscaleOptions;
 final class Devices {
     private Devices() {}
 
+    /** A comma-separated list, e.g. "0,-1": the tiles of each image are spread over all of them. */
+    static int[] parseList(String text) {
+        String[] parts = text.split(",", -1);
+        int[] ids = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            ids[i] = parse(parts[i]);
+            for (int j = 0; j < i; j++)
+                if (ids[j] == ids[i]) throw new IllegalArgumentException("-g lists device " + ids[i] + " twice");
+        }
+        return ids;
+    }
+
     static int parse(String text) {
         int id;
         try {

@@ -51,7 +51,7 @@ public final class UpscaleCommand implements Callable<Integer> {
     @Option(names = "-t", paramLabel = "TILE", defaultValue = "0", description = "tile size in input pixels, >= 32; 0 = automatic (default)")
     int tileSize;
 
-    @Option(names = "-g", paramLabel = "DEVICE", defaultValue = "-1", description = "device: -1 = CPU (default); see 'model-compose devices'")
+    @Option(names = "-g", paramLabel = "DEVICE", defaultValue = "-1", description = "device: -1 = CPU (default), 0.. = GPU; several, e.g. 0,-1, share the tiles; see 'model-compose devices'")
     String device;
 
     @Option(names = "-x", description = "TTA mode: average 8 flips/transposes (8x slower)")
@@ -76,7 +76,7 @@ public final class UpscaleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        UpscaleOptions options = UpscaleOptions.defaults().withDevice(Devices.parse(device)).withTileSize(tileSize).withTilePad(tilePad)
+        UpscaleOptions options = UpscaleOptions.defaults().withDevices(Devices.parseList(device)).withTileSize(tileSize).withTilePad(tilePad)
                 .withPrePad(prePad).withTta(tta).withThreads(threads);
         ImageFormat explicitFormat = format == null ? null : ImageFormat.parse(format);
         if (!Files.exists(input)) throw new IllegalArgumentException("input " + input + " does not exist");
@@ -140,9 +140,12 @@ public final class UpscaleCommand implements Callable<Integer> {
         BufferedImage in = read.image();
         long start = System.nanoTime();
         BufferedImage out;
+        dev.modelcompose.upscale.UpscaleJob upscaleJob;
         try (TerminalProgress progress = TerminalProgress.start(label)) {
-            out = upscaler.upscale(in, progress.job());
+            upscaleJob = progress.job();
+            out = upscaler.upscale(in, upscaleJob);
         }
+        for (String w : upscaleJob.warnings()) err.println("warning: " + label + ": " + w);
         Path target = job.out;
         ImageFormat fmt = job.format;
         if (out.getColorModel().hasAlpha() && !fmt.supportsAlpha()) {

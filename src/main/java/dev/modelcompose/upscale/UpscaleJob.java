@@ -14,6 +14,7 @@ public final class UpscaleJob {
     private final Consumer<Progress> listener;
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private volatile Runnable cancelHook = () -> {};
+    private volatile java.util.Map<Integer, Integer> deviceTiles = java.util.Map.of();
 
     public UpscaleJob() {
         this(p -> {});
@@ -36,6 +37,26 @@ public final class UpscaleJob {
     void attach(Runnable nativeCancel) {
         cancelHook = nativeCancel;
         if (cancelled.get()) nativeCancel.run();
+    }
+
+    /** Tiles each device finished (-1 = CPU, 0.. = Vulkan devices), known once the upscale returns. */
+    public java.util.Map<Integer, Integer> deviceTiles() {
+        return deviceTiles;
+    }
+
+    private volatile java.util.List<String> warnings = java.util.List.of();
+
+    /** Warnings of the upscale (a GPU failed and the CPU finished its tiles, a tile was retried smaller), once it returns. */
+    public java.util.List<String> warnings() {
+        return warnings;
+    }
+
+    void warnings(String text) {
+        warnings = text.isEmpty() ? java.util.List.of() : java.util.List.of(text.split("\n"));
+    }
+
+    void deviceTiles(java.util.Map<Integer, Integer> tiles) {
+        deviceTiles = java.util.Map.copyOf(tiles);
     }
 
     void report(Progress progress) {

@@ -128,6 +128,12 @@ public final class Upscaler implements AutoCloseable {
                 poll.cancel(false);
                 job.attach(() -> {});
             }
+            java.util.Map<Integer, Integer> perDevice = new java.util.TreeMap<>();
+            for (int d : options.devices()) perDevice.put(d, nativeJob.deviceTiles(d));
+            int onCpu = nativeJob.deviceTiles(UpscaleOptions.CPU);  // also a GPU's tiles finished on the CPU after it failed
+            if (onCpu > 0) perDevice.put(UpscaleOptions.CPU, onCpu);
+            job.deviceTiles(perDevice);
+            job.warnings(nativeJob.warnings());
             job.report(new UpscaleJob.Progress(1.0, nativeJob.tilesTotal(), nativeJob.tilesTotal()));
             byte[] out = new byte[(int) outBytes];
             dst.get(out);
@@ -173,7 +179,15 @@ public final class Upscaler implements AutoCloseable {
 
     private UpscaleSettings settings() {
         return new UpscaleSettings().tileSize(options.tileSize()).tilePad(options.tilePad()).prePad(options.prePad())
-                .tta(options.tta()).threads(options.threads()).memoryBudgetMb(options.memoryBudgetMb()).device(options.device());
+                .tta(options.tta()).threads(options.threads()).memoryBudgetMb(options.memoryBudgetMb()).device(options.device())
+                .deviceMask(deviceMask(options.devices()));
+    }
+
+    private static long deviceMask(int[] devices) {
+        if (devices.length <= 1) return 0;
+        long mask = 0;
+        for (int d : devices) mask |= 1L << (d + 1);
+        return mask;
     }
 
     private <T> T withSettings(java.util.function.Function<UpscaleSettings, T> body) {

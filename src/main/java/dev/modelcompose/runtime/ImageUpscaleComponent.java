@@ -12,6 +12,7 @@ import dev.modelcompose.expr.Template;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.UpscaleCancelledException;
 import dev.modelcompose.upscale.UpscaleJob;
+import dev.modelcompose.upscale.GpuDevices;
 import dev.modelcompose.upscale.UpscaleOptions;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -57,12 +58,24 @@ final class ImageUpscaleComponent implements ComponentInstance {
         return config.id();
     }
 
-    /** {@code auto}, {@code cpu} and {@code -1} run on the CPU; anything else is an error until a GPU backend exists. */
+    /**
+     * {@code cpu} and {@code -1} run on the CPU; {@code auto} on the first hardware GPU (discrete or
+     * integrated), else the CPU (a software Vulkan device such as lavapipe is slower than our CPU path);
+     * {@code cuda}, {@code gpu}, {@code vulkan} on GPU 0, and {@code cuda:N}, {@code gpu:N} or {@code N} on GPU N.
+     */
     static int device(String device) {
         String d = device == null ? "auto" : device.strip().toLowerCase(Locale.ROOT);
-        if (d.equals("auto") || d.equals("cpu") || d.equals("-1")) return UpscaleOptions.CPU;
-        throw new WorkflowException("device '" + device + "' is not available: the GPU backend isn't available in this build; "
-                + "use device: cpu (or auto)");
+        if (d.equals("cpu") || d.equals("-1")) return UpscaleOptions.CPU;
+        List<GpuDevices.GpuDevice> gpus = GpuDevices.list();
+        if (d.equals("auto"))
+            return gpus.stream().filter(g -> g.type().equals("discrete") || g.type().equals("integrated")).mapToInt(GpuDevices.GpuDevice::index)
+                    .findFirst().orElse(UpscaleOptions.CPU);
+        int index = -2;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(?:cuda|gpu|vulkan|mps)(?::(\\d+))?|(\\d+))").matcher(d);
+        if (m.matches()) index = m.group(2) != null ? Integer.parseInt(m.group(2)) : m.group(1) != null ? Integer.parseInt(m.group(1)) : 0;
+        if (index >= 0 && index < gpus.size()) return index;
+        throw new WorkflowException("device '" + device + "' is not available; the devices are: " + GpuDevices.describeChoices()
+                + "; use device: cpu, auto, or a GPU index");
     }
 
     @Override

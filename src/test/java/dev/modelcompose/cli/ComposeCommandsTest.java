@@ -90,11 +90,11 @@ class ComposeCommandsTest {
 
         Path semantic = Files.writeString(dir.resolve("sem.yml"), """
                 workflow: {job: {component: nope}}
-                component: {type: model, task: image-upscale, family: real-esrgan, model: x, device: cuda, action: {image: x}}
+                component: {type: model, task: image-upscale, family: real-esrgan, model: x, device: "cuda:7", action: {image: x}}
                 """);
         r = run("validate", "-f", semantic.toString());
         assertEquals(1, r.exit);
-        assertTrue(r.err.startsWith("❌ Configuration has semantic errors:\n  - components[0].device: device 'cuda' is not available"), r.err);
+        assertTrue(r.err.startsWith("❌ Configuration has semantic errors:\n  - components[0].device: device 'cuda:7' is not available"), r.err);
         assertTrue(r.err.contains("  - workflows[0].jobs[0].component: component 'nope' not found"), r.err);
 
         Path unknown = Files.writeString(dir.resolve("warn.yml"), "controller: {adapter: {type: http-server, prot: 1}}\n");

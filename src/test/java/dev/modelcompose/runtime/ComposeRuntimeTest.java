@@ -200,12 +200,14 @@ class ComposeRuntimeTest {
             assertEquals("component '__component__': scale 2 does not match the model fake-x4, which upscales x4 (set scale: 4, or use a x2 model)",
                     e.getMessage());
         }
-        String cuda = EXAMPLE.replace("scale: 4", "scale: 4\n  device: cuda");
+        String cuda = EXAMPLE.replace("scale: 4", "scale: 4\n  device: cuda:7");
         try (ComposeRuntime rt = runtime(cuda)) {
             WorkflowException e = assertThrows(WorkflowException.class, () -> rt.run(null, Map.of("image", upload(image(2, 2, false)))));
-            assertTrue(e.getMessage().contains("device 'cuda' is not available: the GPU backend isn't available"), e.getMessage());
-            assertEquals(List.of("components[0].device: device 'cuda' is not available: the GPU backend isn't available in this build; "
-                    + "use device: cpu (or auto)"), ComposeRuntime.check(rt.config()));
+            assertTrue(e.getMessage().contains("device 'cuda:7' is not available; the devices are: "), e.getMessage());
+            assertTrue(e.getMessage().contains("-1 = the CPU"), e.getMessage());
+            List<String> problems = ComposeRuntime.check(rt.config());
+            assertEquals(1, problems.size());
+            assertTrue(problems.get(0).startsWith("components[0].device: device 'cuda:7' is not available"), problems.get(0));
         }
         try (ComposeRuntime rt = runtime(EXAMPLE.replace("scale: 4", "scale: 4\n  device: cpu"))) {
             assertEquals(List.of(), ComposeRuntime.check(rt.config()));

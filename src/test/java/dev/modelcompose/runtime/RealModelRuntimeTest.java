@@ -71,6 +71,32 @@ class RealModelRuntimeTest {
     }
 
     @Test
+    void aGpuIndexRunsTheComponentOnVulkan() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.modelcompose.upscale.GpuDevices.list().isEmpty(),
+                "no Vulkan device here (CI has lavapipe)");
+        String param = TestAssets.models().resolve("realesr-animevideov3-x4.param").toString();
+        String yaml = """
+                workflow:
+                  job: {input: "${input}", output: "${output as image}"}
+                component:
+                  type: model
+                  task: image-upscale
+                  family: real-esrgan
+                  model: MODEL
+                  scale: 4
+                  device: "0"
+                  action:
+                    image: ${input.image as image}
+                """.replace("MODEL", param);
+        try (ComposeRuntime rt = ComposeRuntime.create(ComposeLoader.loadString(yaml, "model-compose.yml", dir, Map.of()),
+                new RuntimeOptions(testAssetsCatalogue(), null, false, null))) {
+            BufferedImage out = (BufferedImage) rt.run(null, Map.of("image", upload(12, 8, false)));
+            assertEquals(48, out.getWidth());
+            assertEquals(32, out.getHeight());
+        }
+    }
+
+    @Test
     void aCatalogueNameWithScaleTwoUsesTheCachedX2Model() throws Exception {
         for (String name : new String[] {"realesr-animevideov3-x2", "realesr-animevideov3"}) {
             try (ComposeRuntime rt = runtime(name, "2")) {

@@ -1,35 +1,22 @@
 package dev.modelcompose.cli;
 
+import static dev.modelcompose.cli.CliResult.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelcompose.testing.TestAssets;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The CLI in-process: real images, real models, exit codes and messages. */
 class CliTest {
     @TempDir
     Path dir;
-
-    private record Result(int exit, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Result(exit, out.toString(), err.toString());
-    }
 
     private Path image(String name, int w, int h, int type) throws Exception {
         BufferedImage img = new BufferedImage(w, h, type);
@@ -44,9 +31,9 @@ class CliTest {
     void upscalesOneFileWithTheOfficialFlags() throws Exception {
         Path in = image("in.png", 30, 20, BufferedImage.TYPE_INT_RGB);
         Path out = dir.resolve("out.png");
-        Result r = run("upscale", "-i", in.toString(), "-o", out.toString(), "-m", TestAssets.models().toString(), "-n",
+        CliResult r = run("upscale", "-i", in.toString(), "-o", out.toString(), "-m", TestAssets.models().toString(), "-n",
                 "realesr-animevideov3", "-s", "2");
-        assertEquals(0, r.exit, r.err);
+        assertEquals(0, r.exit(), r.err());
         BufferedImage result = ImageIO.read(out.toFile());
         assertEquals(60, result.getWidth());
         assertEquals(40, result.getHeight());
@@ -59,10 +46,10 @@ class CliTest {
         Files.move(image("b.png", 12, 16, BufferedImage.TYPE_BYTE_GRAY), inDir.resolve("b.png"));
         Files.writeString(inDir.resolve("notes.txt"), "not an image");
         Path outDir = dir.resolve("out");
-        Result r = run("upscale", "-i", inDir.toString(), "-o", outDir.toString(), "-m", TestAssets.models().toString(), "-n",
+        CliResult r = run("upscale", "-i", inDir.toString(), "-o", outDir.toString(), "-m", TestAssets.models().toString(), "-n",
                 "realesr-animevideov3-x4", "-f", "png");
-        assertEquals(1, r.exit);
-        assertTrue(r.err.contains("notes.txt"), r.err);
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("notes.txt"), r.err());
         BufferedImage a = ImageIO.read(outDir.resolve("a.png").toFile());
         assertEquals(64, a.getWidth());
         assertTrue(a.getColorModel().hasAlpha(), "alpha is kept");
@@ -74,35 +61,35 @@ class CliTest {
     @Test
     void aScaleTheModelDoesNotHaveIsAnError() throws Exception {
         Path in = image("in.png", 8, 8, BufferedImage.TYPE_INT_RGB);
-        Result r = run("upscale", "-i", in.toString(), "-o", dir.resolve("o.png").toString(), "-m", TestAssets.models().toString(),
+        CliResult r = run("upscale", "-i", in.toString(), "-o", dir.resolve("o.png").toString(), "-m", TestAssets.models().toString(),
                 "-n", "realesrgan-x4fast", "-s", "2");
-        assertEquals(1, r.exit);
-        assertTrue(r.err.contains("x4") && r.err.contains("not x2"), r.err);
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("x4") && r.err().contains("not x2"), r.err());
         assertFalse(Files.exists(dir.resolve("o.png")));
     }
 
     @Test
     void anUnknownModelListsWhatIsAvailable() throws Exception {
         Path in = image("in.png", 8, 8, BufferedImage.TYPE_INT_RGB);
-        Result r = run("upscale", "-i", in.toString(), "-o", dir.resolve("o.png").toString(), "-m", TestAssets.models().toString(),
+        CliResult r = run("upscale", "-i", in.toString(), "-o", dir.resolve("o.png").toString(), "-m", TestAssets.models().toString(),
                 "-n", "no-such-model");
-        assertEquals(1, r.exit);
-        assertTrue(r.err.contains("no-such-model") && r.err.contains("realesrgan-x4plus"), r.err);
-        assertFalse(r.err.contains("Exception"), "no stack trace or exception name: " + r.err);
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("no-such-model") && r.err().contains("realesrgan-x4plus"), r.err());
+        assertFalse(r.err().contains("Exception"), "no stack trace or exception name: " + r.err());
     }
 
     @Test
     void devicesListsTheCpu() {
-        Result r = run("devices");
-        assertEquals(0, r.exit, r.err);
-        assertTrue(r.out.contains("-1") && r.out.contains("oneDNN"), r.out);
+        CliResult r = run("devices");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("-1") && r.out().contains("oneDNN"), r.out());
     }
 
     @Test
     void helpDescribesTheFlags() {
-        Result r = run("upscale", "--help");
-        assertEquals(0, r.exit);
+        CliResult r = run("upscale", "--help");
+        assertEquals(0, r.exit());
         for (String flag : new String[] {"-i", "-o", "-n", "-m", "-s", "-t", "-g", "-x", "-f", "--tile-pad", "--pre-pad"})
-            assertTrue(r.out.contains(flag), "help mentions " + flag);
+            assertTrue(r.out().contains(flag), "help mentions " + flag);
     }
 }

@@ -29,12 +29,20 @@ class VulkanOfficialParityTest {
 
     @Test
     void animeVideoV3X4MatchesOfficialBinaryOnTheSameDevice() throws Exception {
+        compareWithOfficial("realesr-animevideov3-x4", "realesr-animevideov3", SyntheticImages.rgb(40, 30, 40 * 31L + 30));
+    }
+
+    @Test
+    void x4plusMatchesOfficialBinaryOnTheSameDevice() throws Exception {
+        compareWithOfficial("realesrgan-x4plus", "realesrgan-x4plus", SyntheticImages.rgb(36, 28, 36 * 29L + 28));
+    }
+
+    private void compareWithOfficial(String model, String officialName, PixelBuffer image) throws Exception {
         assumeTrue(!GpuDevices.list().isEmpty(), () -> "no Vulkan device: " + GpuDevices.unavailableReason());
-        PixelBuffer image = SyntheticImages.rgb(40, 30, 40 * 31L + 30);
-        Path in = dir.resolve("in.png"), out = dir.resolve("official.png");
+        Path in = dir.resolve(model + "-in.png"), out = dir.resolve(model + "-official.png");
         ImageIO.write(BufferedImages.fromPixels(image, null), "png", in.toFile());
         List<String> cmd = List.of(TestAssets.officialBinary().toString(), "-i", in.toString(), "-o", out.toString(), "-m",
-                TestAssets.models().toString(), "-n", "realesr-animevideov3", "-s", "4", "-t", "32", "-g", Integer.toString(DEVICE));
+                TestAssets.models().toString(), "-n", officialName, "-s", "4", "-t", "32", "-g", Integer.toString(DEVICE));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(20, TimeUnit.MINUTES), "official binary timed out");
@@ -44,11 +52,11 @@ class VulkanOfficialParityTest {
 
         UpscaleOptions options = UpscaleOptions.defaults().withDevice(DEVICE).withTileSize(32).withTilePad(10).withPrePad(10);
         PixelBuffer ours;
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesr-animevideov3-x4"), options)) {
+        try (Upscaler u = Upscaler.open(TestAssets.model(model), options)) {
             ours = u.upscale(image);
         }
         ImageDiff diff = ImageDiff.of(ours, official, true);
-        System.out.println("Vulkan vs official, realesr-animevideov3 x4 40x30 tile 32: " + diff);
+        System.out.println("Vulkan vs official, " + model + " " + image.width() + "x" + image.height() + " tile 32: " + diff);
         assertTrue(diff.fractionWithin2() >= 0.99, "ours (Vulkan) vs official: " + diff);
     }
 }

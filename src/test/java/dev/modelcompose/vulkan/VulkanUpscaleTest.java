@@ -54,6 +54,16 @@ class VulkanUpscaleTest {
     }
 
     @Test
+    void x4plusMatchesTheCpuPath() {
+        // realesrgan-x4plus: 23 RRDB blocks at 64 features; a small image keeps lavapipe within seconds
+        PixelBuffer image = VulkanTesting.image(24, 20, 3, 7);
+        ModelFiles model = TestAssets.model("realesrgan-x4plus");
+        double[] d = VulkanTesting.within1(upscale(model, VulkanTesting.gpu(), image), upscale(model, UpscaleOptions.defaults(), image));
+        System.out.printf(Locale.ROOT, "realesrgan-x4plus 24x20: %.4f%% within 1, max %d%n", 100 * d[0], (int) d[1]);
+        assertTrue(d[0] >= 0.999, "within 1: " + d[0] + ", max " + d[1]);
+    }
+
+    @Test
     void animeVideoV3X2WithItsBicubicTail() {
         PixelBuffer image = VulkanTesting.image(30, 22, 3, 4);
         ModelFiles model = TestAssets.model("realesr-animevideov3-x2");

@@ -15,6 +15,7 @@
 #include "model/network.h"
 #include "runner/tile_plan.h"
 #include "runner/upscaler.h"
+#include "vulkan/auto_tile.h"
 #include "vulkan/device.h"
 #include "vulkan/runtime.h"
 #include "vulkan/vk_network.h"
@@ -123,43 +124,32 @@ esrgan::vk::VulkanNetwork& NativeModel::gpu(int device) {
     return *gpus_.emplace(device, std::move(created)).first->second;
 }
 
-// The options of an upscale on a GPU: an automatic tile plans within half the device-local memory
-// and shrinks until every tile's largest buffer fits the device's storage-buffer range.
-esrgan::UpscaleOptions NativeModel::gpuOptions(int width, int height, const UpscaleSettings& settings) {
+// The options of an upscale on a GPU: an automatic tile is sized from the device's memory budget.
+esrgan::UpscaleOptions NativeModel::gpuOptions(int width, int height, const UpscaleSettings& settings, int deviceCount) {
     esrgan::vk::VulkanNetwork& g = gpu(settings.device);
     esrgan::UpscaleOptions o = toOptions(settings);
     if (o.tileSize > 0) return o;
-    if (o.memoryBudgetMb == 0) {
-        const long long deviceMb = static_cast<long long>(g.device().info().deviceLocalBytes >> 21);
-        const long long hostMb = static_cast<long long>(esrgan::memoryBudgetBytes(o) >> 20);
-        o.memoryBudgetMb = std::max(64LL, deviceMb > 0 ? std::min(deviceMb, hostMb) : hostMb);
-    }
-    esrgan::TilePlan plan = esrgan::planTiles(*net_, width, height, o);
-    for (;;) {
-        bool fits = true;
-        for (const auto& t : plan.tiles) {
-            const esrgan::Shape s{net_->inputChannels(), t.input.height(), t.input.width()};
-            fits = fits && g.fits(s) && (!o.tta || g.fits(esrgan::Shape{s.c, s.w, s.h}));
-            if (!fits) break;
-        }
-        if (fits || plan.tileSize <= 32) return o;
-        o.tileSize = std::max(32, plan.tileSize * 3 / 4);
-        plan = esrgan::planTiles(*net_, width, height, o);
-    }
+    o.tileSize = esrgan::vk::autoTileSize(g, width, height, o, esrgan::vk::tileMemoryBudget(g, o), deviceCount);
+    return o;
+}
+
+// The options every worker of an upscale shares: those of its first device, a GPU's tile sized for it.
+esrgan::UpscaleOptions NativeModel::plannedOptions(int width, int height, const UpscaleSettings& settings) {
+    const UpscaleSettings first = planningSettings(settings);
+    if (first.device < 0) return toOptions(first);
+    return gpuOptions(width, height, first, static_cast<int>(devicesOf(settings).size()));
 }
 
 int NativeModel::plannedTileSize(int width, int height, const UpscaleSettings& settings) const {
     return translated([&] {
-        const UpscaleSettings one = planningSettings(settings);
-        esrgan::UpscaleOptions o = one.device >= 0 ? const_cast<NativeModel*>(this)->gpuOptions(width, height, one) : toOptions(one);
+        const esrgan::UpscaleOptions o = const_cast<NativeModel*>(this)->plannedOptions(width, height, settings);
         return esrgan::planTiles(*net_, width, height, o).tileSize;
     });
 }
 
 int NativeModel::plannedTileCount(int width, int height, const UpscaleSettings& settings) const {
     return translated([&] {
-        const UpscaleSettings one = planningSettings(settings);
-        esrgan::UpscaleOptions o = one.device >= 0 ? const_cast<NativeModel*>(this)->gpuOptions(width, height, one) : toOptions(one);
+        const esrgan::UpscaleOptions o = const_cast<NativeModel*>(this)->plannedOptions(width, height, settings);
         return static_cast<int>(esrgan::planTiles(*net_, width, height, o).tiles.size());
     });
 }
@@ -168,8 +158,7 @@ void NativeModel::upscale(const unsigned char* src, int width, int height, int c
                           const UpscaleSettings& settings, UpscaleJob& job) {
     translated([&] {
         const std::vector<int> devices = devicesOf(settings);
-        const UpscaleSettings one = planningSettings(settings);
-        esrgan::UpscaleOptions o = one.device >= 0 ? gpuOptions(width, height, one) : toOptions(one);
+        const esrgan::UpscaleOptions o = plannedOptions(width, height, settings);
         const bool mixed = devices.size() > 1 && devices.back() == -1;
         std::vector<esrgan::TileWorker> workers;
         for (int d : devices) {

@@ -91,7 +91,8 @@ public:
 
 private:
     esrgan::vk::VulkanNetwork& gpu(int device);
-    esrgan::UpscaleOptions gpuOptions(int width, int height, const UpscaleSettings& settings);
+    esrgan::UpscaleOptions gpuOptions(int width, int height, const UpscaleSettings& settings, int deviceCount);
+    esrgan::UpscaleOptions plannedOptions(int width, int height, const UpscaleSettings& settings);
 
     std::unique_ptr<esrgan::Network> net_;
     std::mutex gpuMutex_;

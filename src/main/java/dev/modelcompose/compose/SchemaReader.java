@@ -340,6 +340,21 @@ final class SchemaReader {
         return new ControllerConfig(name, adapters, runtime, max, pending, timeout, threaded, webui);
     }
 
+    /** {@code device}: one device ({@code auto}, {@code cpu}, {@code cuda:1}, {@code 0}) or a list of them, kept as written, comma-joined. */
+    private String deviceSpec(Obj o, String path) {
+        YamlNode n = o.node("device");
+        if (n == null || n instanceof YamlNode.Scalar s && s.value() == null) return "auto";
+        if (n instanceof YamlNode.Scalar s) return String.valueOf(s.value());
+        if (n instanceof YamlNode.Sequence seq && !seq.items().isEmpty()
+                && seq.items().stream().allMatch(i -> i instanceof YamlNode.Scalar s && s.value() != null)) {
+            List<String> items = new ArrayList<>();
+            for (YamlNode i : seq.items()) items.add(String.valueOf(((YamlNode.Scalar) i).value()));
+            return String.join(",", items);
+        }
+        error(path + ".device", "expected a device (auto, cpu, cuda:0, 0...) or a list of them, got " + n.describe(), n.origin());
+        return "auto";
+    }
+
     private String runtime(Obj o, String path) {
         YamlNode n = o.node("runtime");
         if (n == null) return "native";
@@ -628,7 +643,7 @@ final class SchemaReader {
             error(path + ".model", "expected a name, a path or a mapping, got " + o.map.get("model").describe(), o.map.get("model").origin());
 
         Integer scale = o.integer("scale", null, 1);
-        String device = o.string("device", "auto");
+        String device = deviceSpec(o, path);
         boolean preload = o.bool("preload", true);
         o.plain("on_demand");
         for (String k : List.of("device_mode", "precision", "quantization", "low_cpu_mem_usage", "peft_adapters", "runtime_spec"))

@@ -291,7 +291,7 @@ public final class ComposeRuntime implements AutoCloseable {
         for (int ci = 0; ci < components.size(); ci++) {
             if (components.get(ci) instanceof ImageUpscaleConfig u) {
                 try {
-                    ImageUpscaleComponent.device(u.device());
+                    ImageUpscaleComponent.devices(u.device());
                 } catch (WorkflowException e) {
                     problems.add("components[" + ci + "].device: " + e.getMessage());
                 }
@@ -315,7 +315,7 @@ public final class ComposeRuntime implements AutoCloseable {
                     c = found.get();
                 } else if (c instanceof ImageUpscaleConfig u) {
                     try {
-                        ImageUpscaleComponent.device(u.device());
+                        ImageUpscaleComponent.devices(u.device());
                     } catch (WorkflowException e) {
                         problems.add(at + ".component.device: " + e.getMessage());
                     }

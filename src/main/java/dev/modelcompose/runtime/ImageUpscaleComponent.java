@@ -59,12 +59,21 @@ final class ImageUpscaleComponent implements ComponentInstance {
     }
 
     /**
-     * {@code cpu} and {@code -1} run on the CPU; {@code auto} on the first hardware GPU (discrete or
-     * integrated), else the CPU (a software Vulkan device such as lavapipe is slower than our CPU path);
-     * {@code cuda}, {@code gpu}, {@code vulkan} on GPU 0, and {@code cuda:N}, {@code gpu:N} or {@code N} on GPU N.
+     * The devices of {@code device}: one, or several separated by commas (a YAML list arrives joined), which then share
+     * the tiles of each image. {@code cpu} and {@code -1} are the CPU; {@code auto} the first hardware GPU (discrete or
+     * integrated), else the CPU (a software Vulkan device such as lavapipe is slower than our CPU path); {@code cuda},
+     * {@code gpu}, {@code vulkan} GPU 0, and {@code cuda:N}, {@code gpu:N} or {@code N} GPU N.
      */
-    static int device(String device) {
-        String d = device == null ? "auto" : device.strip().toLowerCase(Locale.ROOT);
+    static int[] devices(String device) {
+        String spec = device == null ? "auto" : device;
+        int[] devices = java.util.Arrays.stream(spec.split(",", -1)).mapToInt(ImageUpscaleComponent::device).toArray();
+        if (java.util.Arrays.stream(devices).distinct().count() != devices.length)
+            throw new WorkflowException("device '" + device + "' names a device twice; list each device once, e.g. device: [0, cpu]");
+        return devices;
+    }
+
+    private static int device(String device) {
+        String d = device.strip().toLowerCase(Locale.ROOT);
         if (d.equals("cpu") || d.equals("-1")) return UpscaleOptions.CPU;
         List<GpuDevices.GpuDevice> gpus = GpuDevices.list();
         if (d.equals("auto"))
@@ -74,8 +83,8 @@ final class ImageUpscaleComponent implements ComponentInstance {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(?:cuda|gpu|vulkan|mps)(?::(\\d+))?|(\\d+))").matcher(d);
         if (m.matches()) index = m.group(2) != null ? Integer.parseInt(m.group(2)) : m.group(1) != null ? Integer.parseInt(m.group(1)) : 0;
         if (index >= 0 && index < gpus.size()) return index;
-        throw new WorkflowException("device '" + device + "' is not available; the devices are: " + GpuDevices.describeChoices()
-                + "; use device: cpu, auto, or a GPU index");
+        throw new WorkflowException("device '" + device.strip() + "' is not available; the devices are: " + GpuDevices.describeChoices()
+                + "; use device: cpu, auto, a GPU index, or a list such as [0, cpu]");
     }
 
     @Override
@@ -123,7 +132,7 @@ final class ImageUpscaleComponent implements ComponentInstance {
     }
 
     private UpscaleOptions upscaleOptions(CompiledAction a, RenderContext ctx) {
-        UpscaleOptions o = UpscaleOptions.defaults().withDevice(device(config.device()));
+        UpscaleOptions o = UpscaleOptions.defaults().withDevices(devices(config.device()));
         int tile = intParam(a.tileSize(), ctx, "tile_size", 0);
         if (tile > 0 && tile < 32) tile = 32;
         int pad = intParam(a.tilePad(), ctx, "tile_pad_size", 0);

@@ -1,5 +1,6 @@
 package dev.modelcompose.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -211,6 +212,24 @@ class ComposeRuntimeTest {
         }
         try (ComposeRuntime rt = runtime(EXAMPLE.replace("scale: 4", "scale: 4\n  device: cpu"))) {
             assertEquals(List.of(), ComposeRuntime.check(rt.config()));
+        }
+    }
+
+    @Test
+    void aDeviceListSharesTheTilesAndBadListsAreClearErrors() throws Exception {
+        try (ComposeRuntime rt = runtime(EXAMPLE.replace("scale: 4", "scale: 4\n  device: [cpu, -1]"))) {
+            WorkflowException e = assertThrows(WorkflowException.class, () -> rt.run(null, Map.of("image", upload(image(2, 2, false)))));
+            assertEquals("device 'cpu,-1' names a device twice; list each device once, e.g. device: [0, cpu]", e.getMessage());
+        }
+        try (ComposeRuntime rt = runtime(EXAMPLE.replace("scale: 4", "scale: 4\n  device: [cpu, cuda:7]"))) {
+            List<String> problems = ComposeRuntime.check(rt.config());
+            assertEquals(1, problems.size());
+            assertTrue(problems.get(0).startsWith("components[0].device: device 'cuda:7' is not available"), problems.get(0));
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.modelcompose.upscale.GpuDevices.list().isEmpty(), "no Vulkan device (CI has lavapipe)");
+        try (ComposeRuntime rt = runtime(EXAMPLE.replace("scale: 4", "scale: 4\n  device: [vulkan:0, cpu]"))) {
+            rt.run(null, Map.of("image", upload(image(2, 2, false))));
+            assertArrayEquals(new int[] {0, UpscaleOptions.CPU}, engines.opened.get(0).devices());
         }
     }
 

@@ -18,6 +18,8 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The image-upscale component on the real runner with the small realesr-animevideov3 models of the test assets. */
@@ -70,8 +72,9 @@ class RealModelRuntimeTest {
         }
     }
 
-    @Test
-    void aGpuIndexRunsTheComponentOnVulkan() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"\"0\"", "[0, cpu]"})
+    void aGpuIndexOrAListWithTheCpuRunsTheComponentOnVulkan(String device) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeFalse(dev.modelcompose.upscale.GpuDevices.list().isEmpty(),
                 "no Vulkan device here (CI has lavapipe)");
         String param = TestAssets.models().resolve("realesr-animevideov3-x4.param").toString();
@@ -84,10 +87,10 @@ class RealModelRuntimeTest {
                   family: real-esrgan
                   model: MODEL
                   scale: 4
-                  device: "0"
+                  device: DEVICE
                   action:
                     image: ${input.image as image}
-                """.replace("MODEL", param);
+                """.replace("MODEL", param).replace("DEVICE", device);
         try (ComposeRuntime rt = ComposeRuntime.create(ComposeLoader.loadString(yaml, "model-compose.yml", dir, Map.of()),
                 new RuntimeOptions(testAssetsCatalogue(), null, false, null))) {
             BufferedImage out = (BufferedImage) rt.run(null, Map.of("image", upload(12, 8, false)));

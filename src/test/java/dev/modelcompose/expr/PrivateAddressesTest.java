@@ -1,0 +1,56 @@
+package dev.modelcompose.expr;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import org.junit.jupiter.api.Test;
+
+class PrivateAddressesTest {
+    private static boolean isPrivate(String literal) throws Exception {
+        return PrivateAddresses.isPrivate(InetAddress.getByName(literal));
+    }
+
+    /** An IPv6 literal as 16 raw bytes, so the JDK cannot turn a mapped address into an IPv4 one first. */
+    private static boolean isPrivateRaw6(String literal) throws Exception {
+        return PrivateAddresses.isPrivate(java.net.Inet6Address.getByAddress(null, InetAddress.getByName(literal).getAddress().length == 16
+                ? InetAddress.getByName(literal).getAddress() : mapped(InetAddress.getByName(literal).getAddress()), null));
+    }
+
+    private static byte[] mapped(byte[] v4) {
+        byte[] b = new byte[16];
+        b[10] = (byte) 0xFF;
+        b[11] = (byte) 0xFF;
+        System.arraycopy(v4, 0, b, 12, 4);
+        return b;
+    }
+
+    @Test
+    void ipv4() throws Exception {
+        for (String a : new String[] {"127.0.0.1", "127.255.255.254", "10.0.0.1", "10.255.255.255", "172.16.0.1", "172.31.255.255",
+                "192.168.1.1", "169.254.169.254", "0.0.0.0", "0.1.2.3", "100.64.0.1", "100.127.255.255", "224.0.0.1", "239.255.255.250",
+                "255.255.255.255", "240.0.0.1", "198.18.0.1", "198.19.255.255", "192.0.0.8"})
+            assertTrue(isPrivate(a), a);
+        for (String a : new String[] {"8.8.8.8", "1.1.1.1", "172.15.255.255", "172.32.0.1", "192.169.0.1", "100.63.255.255", "100.128.0.1",
+                "169.253.0.1", "11.0.0.1", "198.20.0.1", "93.184.216.34", "223.255.255.255"})
+            assertFalse(isPrivate(a), a);
+    }
+
+    @Test
+    void ipv6() throws Exception {
+        for (String a : new String[] {"::1", "::", "fe80::1", "febf::1", "fc00::1", "fd12:3456::1", "fec0::1", "ff02::1", "ff0e::1",
+                "::ffff:127.0.0.1", "::ffff:10.1.2.3", "::ffff:169.254.169.254", "::127.0.0.1", "64:ff9b::a00:1", "64:ff9b::7f00:1"})
+            assertTrue(isPrivate(a), a);
+        for (String a : new String[] {"2001:4860:4860::8888", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "fe00::1",
+                "fbff::1"})
+            assertFalse(isPrivate(a), a);
+    }
+
+    @Test
+    void ipv4MappedIpv6IsJudgedByItsIpv4AddressEvenAsRawBytes() throws Exception {
+        assertTrue(isPrivateRaw6("127.0.0.1"));
+        assertTrue(isPrivateRaw6("192.168.0.1"));
+        assertTrue(isPrivateRaw6("100.64.1.1"));
+        assertFalse(isPrivateRaw6("8.8.4.4"));
+    }
+}

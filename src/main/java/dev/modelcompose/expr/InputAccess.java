@@ -29,6 +29,7 @@ public record InputAccess(boolean anyPath, List<Path> pathRoots, boolean private
         return new InputAccess(false, List.of(), false, DEFAULT_MAX_URL_BYTES);
     }
 
+    /** {@code ;path} reads only files inside these directories (none: {@code ;path} is off). */
     public InputAccess withPathRoots(List<Path> roots) {
         return new InputAccess(false, roots, privateUrls, maxUrlBytes);
     }

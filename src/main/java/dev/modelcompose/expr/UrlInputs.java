@@ -40,7 +40,7 @@ public final class UrlInputs {
             int status = r.statusCode();
             if (status / 100 == 3 && r.headers().firstValue("location").isPresent()) {
                 if (hop == MAX_REDIRECTS) throw new ExpressionException("`" + forType + "`: " + url + " redirects more than " + MAX_REDIRECTS + " times");
-                uri = parse(uri.resolve(r.headers().firstValue("location").get().strip()).toString(), forType);
+                uri = redirect(uri, r.headers().firstValue("location").get(), url, forType);
                 continue;
             }
             if (status / 100 != 2) throw new ExpressionException("`" + forType + "`: GET " + url + " answered HTTP " + status);
@@ -72,6 +72,14 @@ public final class UrlInputs {
             throw new ExpressionException("`" + forType + "`: only http and https URLs are fetched, got '" + url + "'");
         if (uri.getHost() == null || uri.getHost().isEmpty()) throw new ExpressionException("`" + forType + "`: no host in '" + url + "'");
         return uri;
+    }
+
+    private static URI redirect(URI from, String location, String url, String forType) {
+        try {
+            return parse(from.resolve(new URI(location.strip())).toString(), forType);
+        } catch (java.net.URISyntaxException e) {
+            throw new ExpressionException("`" + forType + "`: " + url + " redirects to an invalid URL");
+        }
     }
 
     private static void check(URI uri, InputAccess access, String forType) {

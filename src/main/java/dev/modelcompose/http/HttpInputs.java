@@ -21,12 +21,16 @@ final class HttpInputs {
     private HttpInputs() {}
 
     /**
+     * The adapter's {@code input_paths} resolve against the compose file's directory ({@code ~/} is the home directory).
+     *
      * @param maxRequestBytes the server's request limit; a {@code ;url} body may be as large, up to
      *                        {@link InputAccess#DEFAULT_MAX_URL_BYTES} (it is held in memory)
      */
     static InputAccess access(ControllerConfig.AdapterConfig adapter, ComposeProject project, long maxRequestBytes) {
         Path base = project.files().isEmpty() ? project.workingDir() : project.files().get(0).toAbsolutePath().getParent();
-        List<Path> roots = adapter.inputPaths().stream().map(p -> base.resolve(p).normalize()).toList();
+        String home = System.getProperty("user.home");
+        List<Path> roots = adapter.inputPaths().stream()
+                .map(p -> base.resolve(p.equals("~") || p.startsWith("~/") ? home + p.substring(1) : p).normalize()).toList();
         return InputAccess.network().withPathRoots(roots).withPrivateUrls(adapter.allowPrivateUrls())
                 .withMaxUrlBytes(Math.min(maxRequestBytes, InputAccess.DEFAULT_MAX_URL_BYTES));
     }

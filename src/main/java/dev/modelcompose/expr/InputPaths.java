@@ -33,11 +33,11 @@ public final class InputPaths {
 
     private static Path parse(String text, String forType) {
         try {
-            if (text.indexOf('\0') >= 0) throw new InvalidPathException(text, "NUL character");
-            return Path.of(text);
+            if (text.indexOf('\0') < 0) return Path.of(text);
         } catch (InvalidPathException e) {
-            throw new ExpressionException("`" + forType + "`: '" + text + "' is not a valid path");
+            // refused below
         }
+        throw new ExpressionException("`" + forType + "`: '" + text + "' is not a valid path");
     }
 
     private static Path anywhere(Path path, String text, Path workingDir, String forType) {

@@ -9,6 +9,7 @@ import dev.modelcompose.expr.InputPaths;
 import dev.modelcompose.expr.UrlInputs;
 import dev.modelcompose.runtime.WorkflowSchema;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -44,7 +45,7 @@ final class HttpInputs {
         for (WorkflowSchema.Variable v : schema.input()) {
             if (v.name() == null) continue;
             Object value = fields.get(v.name());
-            for (Object item : v.isList() && value instanceof List<?> list ? list : java.util.Collections.singletonList(value))
+            for (Object item : v.isList() && value instanceof List<?> list ? list : Collections.singletonList(value))
                 check(v, item, access);
         }
     }

@@ -223,8 +223,13 @@ public final class Conversions {
         }
     }
 
-    /** A string read through {@code ;path}, {@code ;url}, {@code ;base64} or {@code ;data-uri}. */
-    static ByteSource load(String s, String format, RenderContext ctx, String forType) {
+    /**
+     * A string read through {@code ;path}, {@code ;url}, {@code ;base64} or {@code ;data-uri}, as far as the context's
+     * {@link InputAccess} allows.
+     *
+     * @param forType the type converted to, for messages ({@code image})
+     */
+    public static ByteSource load(String s, String format, RenderContext ctx, String forType) {
         switch (format) {
             case "path":
                 return ByteSource.ofPath(InputPaths.resolve(s, ctx.options().workingDir(), ctx.options().access(), forType + ";path"), null, null);

@@ -39,7 +39,8 @@ public final class UrlInputs {
             HttpResponse<byte[]> r = get(uri, access.maxUrlBytes(), deadline, url, forType);
             int status = r.statusCode();
             if (status / 100 == 3 && r.headers().firstValue("location").isPresent()) {
-                if (hop == MAX_REDIRECTS) throw new ExpressionException("`" + forType + "`: " + url + " redirects more than " + MAX_REDIRECTS + " times");
+                if (hop == MAX_REDIRECTS)
+                    throw new ExpressionException("`" + forType + "`: " + url + " redirects more than " + MAX_REDIRECTS + " times");
                 uri = redirect(uri, r.headers().firstValue("location").get(), url, forType);
                 continue;
             }

@@ -3,10 +3,13 @@ package dev.modelcompose.http;
 import dev.modelcompose.compose.ComposeProject;
 import dev.modelcompose.compose.ControllerConfig;
 import dev.modelcompose.expr.ByteSource;
+import dev.modelcompose.expr.Conversions;
 import dev.modelcompose.expr.ExpressionException;
 import dev.modelcompose.expr.InputAccess;
 import dev.modelcompose.expr.InputPaths;
+import dev.modelcompose.expr.RenderContext;
 import dev.modelcompose.expr.UrlInputs;
+import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.runtime.WorkflowSchema;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -37,8 +40,8 @@ final class HttpInputs {
     }
 
     /**
-     * Refuses a {@code ;path} or {@code ;url} input the access does not allow (400) and an upload for an {@code image}
-     * input whose bytes are not an image (415), naming the field.
+     * Refuses a {@code ;path} or {@code ;url} input the access does not allow (400), and an upload, base64 or data: URI
+     * for an {@code image} input whose bytes are not an image (415), naming the field.
      */
     static void check(WorkflowSchema schema, Object input, InputAccess access) {
         if (!(input instanceof Map<?, ?> fields)) return;
@@ -58,8 +61,30 @@ final class HttpInputs {
         } catch (ExpressionException e) {
             throw new ApiError(400, field + ": " + e.getMessage());
         }
-        if ("image".equals(v.type()) && value instanceof ByteSource upload && !upload.mediaType().startsWith("image/"))
-            throw new ApiError(415, field + ": the upload" + (upload.filename() == null ? "" : " '" + upload.filename() + "'")
-                    + " is not an image: its bytes match none of PNG, JPEG, WebP, BMP, GIF, TIFF (whatever its Content-Type says)");
+        if (!"image".equals(v.type())) return;
+        if (value instanceof ByteSource upload && !upload.mediaType().startsWith("image/"))
+            throw notAnImage(field, "the upload" + (upload.filename() == null ? "" : " '" + upload.filename() + "'"), "Content-Type");
+        String inline = inlineFormat(v, value);
+        if (inline != null) {
+            byte[] bytes;
+            try {
+                bytes = Conversions.load((String) value, inline, RenderContext.of(new RenderContext.Options(false, null, access)), v.type()).bytes();
+            } catch (ExpressionException e) {
+                throw new ApiError(400, field + ": " + e.getMessage());
+            }
+            if (ImageFiles.mediaType(bytes).isEmpty()) throw notAnImage(field, "the " + inline + " value", "media type");
+        }
+    }
+
+    /** base64 or data-uri when the string's bytes are decoded in the request (cheap, no I/O), else null. */
+    private static String inlineFormat(WorkflowSchema.Variable v, Object value) {
+        if (!(value instanceof String s)) return null;
+        if ("base64".equals(v.format()) || "data-uri".equals(v.format())) return v.format();
+        return v.format() == null && s.startsWith("data:") ? "data-uri" : null;
+    }
+
+    private static ApiError notAnImage(String field, String what, String claim) {
+        return new ApiError(415, field + ": " + what + " is not an image: its bytes match none of PNG, JPEG, WebP, BMP, GIF, TIFF "
+                + "(whatever its " + claim + " says)");
     }
 }

@@ -3,6 +3,7 @@ package dev.modelcompose.expr;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
@@ -11,18 +12,13 @@ class PrivateAddressesTest {
         return PrivateAddresses.isPrivate(InetAddress.getByName(literal));
     }
 
-    /** An IPv6 literal as 16 raw bytes, so the JDK cannot turn a mapped address into an IPv4 one first. */
-    private static boolean isPrivateRaw6(String literal) throws Exception {
-        return PrivateAddresses.isPrivate(java.net.Inet6Address.getByAddress(null, InetAddress.getByName(literal).getAddress().length == 16
-                ? InetAddress.getByName(literal).getAddress() : mapped(InetAddress.getByName(literal).getAddress()), null));
-    }
-
-    private static byte[] mapped(byte[] v4) {
+    /** ::ffff:IPV4 built from raw bytes as an {@link Inet6Address}, which InetAddress.getByName would turn into IPv4. */
+    private static boolean isPrivateMapped(String ipv4) throws Exception {
         byte[] b = new byte[16];
         b[10] = (byte) 0xFF;
         b[11] = (byte) 0xFF;
-        System.arraycopy(v4, 0, b, 12, 4);
-        return b;
+        System.arraycopy(InetAddress.getByName(ipv4).getAddress(), 0, b, 12, 4);
+        return PrivateAddresses.isPrivate(Inet6Address.getByAddress(null, b, null));
     }
 
     @Test
@@ -48,9 +44,9 @@ class PrivateAddressesTest {
 
     @Test
     void ipv4MappedIpv6IsJudgedByItsIpv4AddressEvenAsRawBytes() throws Exception {
-        assertTrue(isPrivateRaw6("127.0.0.1"));
-        assertTrue(isPrivateRaw6("192.168.0.1"));
-        assertTrue(isPrivateRaw6("100.64.1.1"));
-        assertFalse(isPrivateRaw6("8.8.4.4"));
+        assertTrue(isPrivateMapped("127.0.0.1"));
+        assertTrue(isPrivateMapped("192.168.0.1"));
+        assertTrue(isPrivateMapped("100.64.1.1"));
+        assertFalse(isPrivateMapped("8.8.4.4"));
     }
 }

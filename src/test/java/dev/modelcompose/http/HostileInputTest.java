@@ -28,6 +28,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -246,5 +247,20 @@ class HostileInputTest {
             assertEquals(415, r.statusCode(), () -> new String(r.body(), StandardCharsets.UTF_8));
             assertTrue(detail(r).startsWith("input.image: the upload 'x.png' is not an image"), detail(r));
         }
+        String junk = Base64.getEncoder().encodeToString("not an image".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> r = run("upload", "data:image/png;base64," + junk);
+        assertEquals(415, r.statusCode());
+        assertTrue(detail(r).startsWith("input.image: the data-uri value is not an image"), detail(r));
+        assertUpscaled(run("upload", "data:text/plain;base64," + Base64.getEncoder().encodeToString(png)), 6);
+    }
+
+    @Test
+    void uploadsStreamedToDiskAreTypedByTheirBytesToo() throws Exception {
+        server = LoopbackServer.start(yaml(""), dir, LoopbackServer.offlineOptions(), new ComposeServer.Settings(16, 1 << 20, 64, null));
+        byte[] png = png(20, 12);
+        assertTrue(png.length > 64);
+        assertUpscaled(upload("photo.jpg", "image/jpeg", png), 20);
+        HttpResponse<byte[]> r = upload("x.png", "image/png", "<svg xmlns='http://www.w3.org/2000/svg'>".repeat(10).getBytes(StandardCharsets.UTF_8));
+        assertEquals(415, r.statusCode(), () -> new String(r.body(), StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,6 @@
 package dev.modelcompose.expr;
 
+import dev.modelcompose.imaging.ImageFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -47,7 +48,8 @@ public final class UrlInputs {
             if (status / 100 != 2) throw new ExpressionException("`" + forType + "`: GET " + url + " answered HTTP " + status);
             String path = uri.getPath();
             String name = path == null ? "" : path.substring(path.lastIndexOf('/') + 1);
-            return ByteSource.of(r.body(), r.headers().firstValue("content-type").orElse(null), name.isEmpty() ? null : name);
+            // typed by its bytes, like uploads: the remote Content-Type is a claim
+            return ByteSource.of(r.body(), ImageFiles.mediaType(r.body()).orElse(null), name.isEmpty() ? null : name);
         }
     }
 

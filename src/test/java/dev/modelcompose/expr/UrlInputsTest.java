@@ -1,6 +1,7 @@
 package dev.modelcompose.expr;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,7 @@ class UrlInputsTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/small", ex -> {
             byte[] b = "hello".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "text/html");
             ex.sendResponseHeaders(200, b.length);
             ex.getResponseBody().write(b);
             ex.close();
@@ -60,7 +62,9 @@ class UrlInputsTest {
 
     @Test
     void fetchesWithinTheLimits() {
-        assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), UrlInputs.fetch(base + "/small", LOOPBACK_OK, "file;url").bytes());
+        ByteSource small = UrlInputs.fetch(base + "/small", LOOPBACK_OK, "file;url");
+        assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), small.bytes());
+        assertEquals("application/octet-stream", small.mediaType(), "typed by its bytes, not the server's text/html");
         assertTrue(refused(base + "/big", LOOPBACK_OK).getMessage().contains("larger than 1000 bytes"));
         assertTrue(refused(base + "/chunked-big", LOOPBACK_OK).getMessage().contains("larger than 1000 bytes"));
         assertTrue(refused(base + "/loop", LOOPBACK_OK).getMessage().contains("redirects more than 5 times"));

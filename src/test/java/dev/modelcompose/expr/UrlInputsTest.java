@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code ;url} fetching against a loopback server: redirects, size limit, the private-address check per hop. */
+/** {@code ;url} fetching against a loopback server: redirects, size limits, the private-address check. */
 class UrlInputsTest {
     private static final InputAccess LOOPBACK_OK = InputAccess.network().withPrivateUrls(true).withMaxUrlBytes(1000);
     private HttpServer server;

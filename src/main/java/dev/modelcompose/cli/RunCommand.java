@@ -5,6 +5,7 @@ import dev.modelcompose.compose.ComposeProject;
 import dev.modelcompose.compose.ComposeLoader;
 import dev.modelcompose.expr.ByteSource;
 import dev.modelcompose.expr.ExpressionException;
+import dev.modelcompose.expr.InputAccess;
 import dev.modelcompose.expr.PythonText;
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
@@ -99,8 +100,9 @@ public final class RunCommand implements Callable<Integer> {
         options.print(project.diagnostics(), err);
 
         // Model downloads always report to stderr; the task log only with -v.
+        // The input is the local user's own: ;path reads any file and ;url any address, as the user's shell could.
         RuntimeOptions runtimeOptions = new RuntimeOptions(ModelSource.standard(err::println), null, true,
-                options.verbose ? err::println : line -> {});
+                options.verbose ? err::println : line -> {}, InputAccess.local());
         Object result;
         try (ComposeRuntime runtime = ComposeRuntime.create(project, runtimeOptions)) {
             Task task = runtime.submit(workflowId, inputValue, new ComposeRuntime.RunOptions(sessionId, metadataValue));

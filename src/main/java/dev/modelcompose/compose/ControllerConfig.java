@@ -27,12 +27,23 @@ public record ControllerConfig(String name, List<AdapterConfig> adapters, String
     /**
      * An adapter: {@code http-server} (the others are kept but not served yet).
      *
-     * @param origins   CORS origins, split on commas
-     * @param websocket null when disabled
+     * @param origins          CORS origins, split on commas
+     * @param websocket        null when disabled
+     * @param inputPaths       {@code input_paths}: the directories {@code ;path} inputs may read, as written (relative
+     *                         to the compose file's directory); empty = {@code ;path} inputs are refused
+     * @param allowPrivateUrls {@code allow_private_urls}: {@code ;url} inputs may fetch loopback, link-local and
+     *                         private addresses
      */
-    public record AdapterConfig(String type, String host, int port, String basePath, List<String> origins, WebSocketConfig websocket) {
+    public record AdapterConfig(String type, String host, int port, String basePath, List<String> origins, WebSocketConfig websocket,
+                                List<String> inputPaths, boolean allowPrivateUrls) {
         public AdapterConfig {
             origins = List.copyOf(origins);
+            inputPaths = List.copyOf(inputPaths);
+        }
+
+        /** No {@code input_paths}, no private URLs. */
+        public AdapterConfig(String type, String host, int port, String basePath, List<String> origins, WebSocketConfig websocket) {
+            this(type, host, port, basePath, origins, websocket, List.of(), false);
         }
     }
 

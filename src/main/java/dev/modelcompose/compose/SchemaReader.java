@@ -312,7 +312,7 @@ final class SchemaReader {
         if (!o.has("adapter") && !o.has("adapters") && o.has("type")) {
             // (L1) the flat controller of releases before 2026-03: its server keys become one adapter.
             Map<String, YamlNode.Entry> moved = new LinkedHashMap<>();
-            for (String k : List.of("type", "host", "port", "base_path", "origins", "websocket")) {
+            for (String k : List.of("type", "host", "port", "base_path", "origins", "websocket", "input_paths", "allow_private_urls")) {
                 if (o.has(k)) {
                     moved.put(k, o.map.entries().get(k));
                     o.accept(k);
@@ -377,7 +377,7 @@ final class SchemaReader {
     private AdapterConfig adapter(YamlNode node, String path) {
         Obj o = obj(node, path);
         if (o == null) return null;
-        o.knows("type", "host", "port", "base_path", "origins", "websocket");
+        o.knows("type", "host", "port", "base_path", "origins", "websocket", "input_paths", "allow_private_urls");
         String type = o.string("type", null);
         if (type == null) {
             error(path + ".type", "required (http-server, mcp-server or queue-subscriber)", node.origin());
@@ -409,8 +409,23 @@ final class SchemaReader {
         } else if (wsNode != null && !(wsNode instanceof YamlNode.Scalar s2 && s2.value() == null)) {
             error(path + ".websocket", "expected true, false or a mapping, got " + wsNode.describe(), wsNode.origin());
         }
+        List<String> inputPaths = inputPaths(o, path);
+        boolean allowPrivateUrls = o.bool("allow_private_urls", false);
         o.finish();
-        return new AdapterConfig(type, host, port, basePath, origins, ws);
+        return new AdapterConfig(type, host, port, basePath, origins, ws, inputPaths, allowPrivateUrls);
+    }
+
+    /** {@code input_paths}: a directory or a list of them. */
+    private List<String> inputPaths(Obj o, String path) {
+        List<String> out = new ArrayList<>();
+        YamlNode n = o.node("input_paths");
+        Object raw = n == null ? null : n.toPlain();
+        if (raw == null) return out;
+        for (Object item : raw instanceof List<?> list ? list : List.of(raw)) {
+            if (item instanceof String s && !s.isBlank()) out.add(s.strip());
+            else error(path + ".input_paths", "expected directory names, got " + (item == null ? "null" : "'" + item + "'"), n.origin());
+        }
+        return out;
     }
 
     private WebUiConfig webui(YamlNode node) {

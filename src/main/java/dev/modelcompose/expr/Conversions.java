@@ -7,16 +7,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -32,7 +24,6 @@ import java.util.Map;
 public final class Conversions {
     private static final List<String> FORMATS = List.of("path", "url", "base64", "data-uri");
     private static final List<String> MEDIA = List.of("image", "audio", "video", "file");
-    private static volatile HttpClient http;
 
     private Conversions() {}
 
@@ -172,7 +163,7 @@ public final class Conversions {
         if (v instanceof String s) {
             if (type.format() != null) v = load(s, type.format(), ctx, name);
             else if (s.startsWith("data:")) v = load(s, "data-uri", ctx, name);
-            else if (ctx.options().allowLocalPaths()) v = localFile(s, ctx, name);
+            else if (ctx.options().allowLocalPaths() && ctx.options().access().pathsAllowed()) v = localFile(s, ctx, name);
             else throw new ExpressionException("`" + name + "` requires " + (name.equals("image") ? "an image or raw image bytes" : "a file or raw bytes")
                     + ", got str (send the file as an upload or a data: URI, or write `as " + name + ";path` / `;url` / `;base64` to read "
                     + "a string that way)");
@@ -224,32 +215,24 @@ public final class Conversions {
     }
 
     private static ByteSource localFile(String s, RenderContext ctx, String name) {
-        Path p = resolvePath(s, ctx);
-        if (p == null || !Files.isRegularFile(p))
+        try {
+            return ByteSource.ofPath(InputPaths.resolve(s, ctx.options().workingDir(), ctx.options().access(), name), null, null);
+        } catch (ExpressionException e) {
             throw new ExpressionException("`" + name + "` requires " + (name.equals("image") ? "an image or raw image bytes" : "a file or raw bytes")
                     + ", got str: no file at '" + s + "'");
-        return ByteSource.ofPath(p, null, null);
-    }
-
-    private static Path resolvePath(String s, RenderContext ctx) {
-        try {
-            String expanded = s.equals("~") || s.startsWith("~/") ? System.getProperty("user.home") + s.substring(1) : s;
-            Path p = Path.of(expanded);
-            if (!p.isAbsolute() && ctx.options().workingDir() != null) p = ctx.options().workingDir().resolve(p);
-            return p.normalize();
-        } catch (InvalidPathException e) {
-            return null;
         }
     }
 
-    /** A string read through {@code ;path}, {@code ;url}, {@code ;base64} or {@code ;data-uri}. */
-    static ByteSource load(String s, String format, RenderContext ctx, String forType) {
+    /**
+     * A string read through {@code ;path}, {@code ;url}, {@code ;base64} or {@code ;data-uri}, as far as the context's
+     * {@link InputAccess} allows.
+     *
+     * @param forType the type converted to, for messages ({@code image})
+     */
+    public static ByteSource load(String s, String format, RenderContext ctx, String forType) {
         switch (format) {
-            case "path": {
-                Path p = resolvePath(s, ctx);
-                if (p == null || !Files.isRegularFile(p)) throw new ExpressionException("`" + forType + ";path`: no file at '" + s + "'");
-                return ByteSource.ofPath(p, null, null);
-            }
+            case "path":
+                return ByteSource.ofPath(InputPaths.resolve(s, ctx.options().workingDir(), ctx.options().access(), forType + ";path"), null, null);
             case "base64":
                 try {
                     return ByteSource.of(Base64.getMimeDecoder().decode(s.strip()), null, null);
@@ -259,7 +242,7 @@ public final class Conversions {
             case "data-uri":
                 return dataUri(s, forType);
             case "url":
-                return fetch(s, forType);
+                return UrlInputs.fetch(s, ctx.options().access(), forType + ";url");
             default:
                 throw new ExpressionException("Unknown format: " + format);
         }
@@ -280,30 +263,6 @@ public final class Conversions {
             return ByteSource.of(bytes, mime.isEmpty() ? null : mime, null);
         } catch (IllegalArgumentException e) {
             throw new ExpressionException("`" + forType + "`: invalid data: URI: " + e.getMessage());
-        }
-    }
-
-    private static ByteSource fetch(String url, String forType) {
-        URI uri;
-        try {
-            uri = URI.create(url.strip());
-        } catch (IllegalArgumentException e) {
-            throw new ExpressionException("`" + forType + ";url`: invalid URL '" + url + "'");
-        }
-        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()))
-            throw new ExpressionException("`" + forType + ";url`: only http and https URLs are fetched, got '" + url + "'");
-        if (http == null) http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
-        try {
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2)).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() / 100 != 2) throw new ExpressionException("`" + forType + ";url`: GET " + url + " answered HTTP " + r.statusCode());
-            String name = uri.getPath() == null ? null : uri.getPath().substring(uri.getPath().lastIndexOf('/') + 1);
-            return ByteSource.of(r.body(), r.headers().firstValue("content-type").orElse(null), name == null || name.isEmpty() ? null : name);
-        } catch (IOException e) {
-            throw new ExpressionException("`" + forType + ";url`: cannot fetch " + url + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ExpressionException("`" + forType + ";url`: interrupted while fetching " + url, e);
         }
     }
 }

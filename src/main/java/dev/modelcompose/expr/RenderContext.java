@@ -12,11 +12,21 @@ public record RenderContext(Map<String, Object> sources, Options options) {
     /**
      * @param allowLocalPaths let {@code as image} (and other file types) without a format read a string that names an
      *                        existing local file: the CLI's leniency; never for HTTP input
-     * @param workingDir      where relative {@code ;path} values resolve
+     * @param workingDir      where relative {@code ;path} values resolve (when any path is allowed)
+     * @param access          what {@code ;path} and {@code ;url} may reach; null = {@link InputAccess#network()}
      */
-    public record Options(boolean allowLocalPaths, Path workingDir) {
+    public record Options(boolean allowLocalPaths, Path workingDir, InputAccess access) {
+        public Options {
+            if (access == null) access = InputAccess.network();
+        }
+
+        /** No bare-path leniency; {@code ;path} and {@code ;url} unrestricted: for values the compose file's author wrote. */
         public static Options strict(Path workingDir) {
-            return new Options(false, workingDir);
+            return new Options(false, workingDir, InputAccess.local());
+        }
+
+        public Options withAccess(InputAccess value) {
+            return new Options(allowLocalPaths, workingDir, value);
         }
     }
 

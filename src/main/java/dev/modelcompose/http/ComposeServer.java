@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelcompose.compose.ControllerConfig;
 import dev.modelcompose.compose.WorkflowConfig;
 import dev.modelcompose.expr.ByteSource;
+import dev.modelcompose.expr.InputAccess;
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
 import dev.modelcompose.runtime.ComposeRuntime;
@@ -34,7 +35,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The {@code http-server} adapter (contract 3.2-3.5, 3.9) and the web page (3.10) of {@code model-compose up}, on
  * Javalin. Runs go to the shared {@link ComposeRuntime}; {@code as image} never reads local paths here (the runtime
- * must be created with {@code allowLocalPaths=false}).
+ * must be created with {@code allowLocalPaths=false}), and {@code ;path}/{@code ;url} inputs reach only what the
+ * adapter's {@code input_paths} and {@code allow_private_urls} allow ({@link HttpInputs}), whatever the runtime's
+ * default.
  *
  * <p>Shutdown ({@link #shutdown()}): {@code /health} answers 503 {@code shutdown_pending} for the controller's
  * {@code shutdown_pending_period}, then 503 {@code shutting_down} and new runs get 503 while in-flight runs get up to
@@ -74,6 +77,7 @@ public final class ComposeServer implements AutoCloseable {
     private final Settings settings;
     private final String base;
     private final Path tempDir;
+    private final InputAccess inputAccess;
     private final Set<Task> inFlight = ConcurrentHashMap.newKeySet();
     private volatile State state = State.CREATED;
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
@@ -94,6 +98,7 @@ public final class ComposeServer implements AutoCloseable {
         if (!bp.isEmpty() && !bp.startsWith("/")) bp = "/" + bp;
         while (bp.endsWith("/")) bp = bp.substring(0, bp.length() - 1);
         this.base = bp;
+        this.inputAccess = HttpInputs.access(adapter, runtime.project(), settings.maxRequestBytes());
         try {
             this.tempDir = settings.tempDir() != null ? Files.createDirectories(settings.tempDir()) : Files.createTempDirectory("model-compose-uploads");
         } catch (IOException e) {
@@ -387,6 +392,7 @@ public final class ComposeServer implements AutoCloseable {
                 input = rest;
             }
             checkRequired(w, input);
+            HttpInputs.check(runtime.schema(w.id()), input, inputAccess);
 
             int max = settings.maxQueuedRuns();
             synchronized (inFlight) {
@@ -394,7 +400,7 @@ public final class ComposeServer implements AutoCloseable {
                 if (max > 0 && inFlight.size() >= max)
                     throw new ApiError(429, "Too many runs queued (" + max + "); retry later", Map.of("Retry-After", "1"));
                 Task task = runtime.submit(w.id(), input, new ComposeRuntime.RunOptions(
-                        body.get("session_id") == null ? null : String.valueOf(body.get("session_id")), body.get("metadata")));
+                        body.get("session_id") == null ? null : String.valueOf(body.get("session_id")), body.get("metadata"), inputAccess));
                 inFlight.add(task);
                 handedOver = true;
                 task.completion().whenComplete((o, e) -> {

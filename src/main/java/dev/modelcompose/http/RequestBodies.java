@@ -3,6 +3,7 @@ package dev.modelcompose.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelcompose.expr.ByteSource;
+import dev.modelcompose.imaging.ImageFiles;
 import io.javalin.http.Context;
 import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.Part;
@@ -22,10 +23,11 @@ import java.util.Map;
 /**
  * Reads the body of {@code POST /workflows/runs} (contract 3.3): JSON, multipart or urlencoded, into a map. Form keys
  * nest by bracket or dot syntax ({@code input[image]}, {@code input.image}); file parts become {@link ByteSource}s, on
- * disk above the memory threshold.
+ * disk above the memory threshold, typed by their bytes (never by the part's Content-Type or file name).
  */
 final class RequestBodies {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int SNIFF_BYTES = 32;
 
     private RequestBodies() {}
 
@@ -96,12 +98,13 @@ final class RequestBodies {
         return out;
     }
 
+    /** The part's Content-Type is the client's claim: the media type kept is sniffed from the bytes. */
     private static ByteSource upload(Part part, ComposeServer.Settings settings, Path tempDir, List<Path> temps) throws IOException {
-        String media = part.getContentType();
         String filename = part.getSubmittedFileName();
         if (part.getSize() <= settings.memoryThreshold()) {
             try (InputStream in = part.getInputStream()) {
-                return ByteSource.of(in.readAllBytes(), media, filename);
+                byte[] bytes = in.readAllBytes();
+                return ByteSource.of(bytes, sniffedType(bytes), filename);
             }
         }
         Path file = Files.createTempFile(tempDir, "upload-", ".bin");
@@ -110,7 +113,15 @@ final class RequestBodies {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
         }
         part.delete();
-        return ByteSource.ofPath(file, media, filename);
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(SNIFF_BYTES);
+        }
+        return ByteSource.ofPath(file, sniffedType(head), filename);
+    }
+
+    private static String sniffedType(byte[] head) {
+        return ImageFiles.mediaType(head).orElse("application/octet-stream");
     }
 
     /** {@code a[b][c]} and {@code a.b.c} nest; {@code k[]} collects a list under {@code "k[]"}; repeated keys make lists. */

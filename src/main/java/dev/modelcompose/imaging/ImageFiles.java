@@ -31,6 +31,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -236,6 +237,20 @@ public final class ImageFiles {
 
     private static void checkLimit(long maxPixels) {
         if (maxPixels <= 0) throw new IllegalArgumentException("maxPixels must be positive, not " + maxPixels);
+    }
+
+    /**
+     * The media type of the image format a file starts with, sniffed as {@link #read(Path)} does ({@code image/png},
+     * {@code image/jpeg}, {@code image/webp}, {@code image/gif}, {@code image/bmp}, {@code image/tiff}), or empty.
+     *
+     * @param head the first bytes (32 are enough), or the whole file
+     */
+    public static Optional<String> mediaType(byte[] head) {
+        try {
+            return Optional.of("image/" + sniff(head, Math.min(head.length, HEAD_LENGTH), "").imageIoName);
+        } catch (ImageReadException e) {
+            return Optional.empty();
+        }
     }
 
     private static Source sniff(byte[] head, int length, String name) throws ImageReadException {

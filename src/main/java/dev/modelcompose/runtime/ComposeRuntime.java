@@ -8,6 +8,7 @@ import dev.modelcompose.compose.ImageUpscaleConfig;
 import dev.modelcompose.compose.JobConfig;
 import dev.modelcompose.compose.UnsupportedComponentConfig;
 import dev.modelcompose.compose.WorkflowConfig;
+import dev.modelcompose.expr.InputAccess;
 import dev.modelcompose.expr.RenderContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +64,7 @@ public final class ComposeRuntime implements AutoCloseable {
         this.project = project;
         this.config = project.config();
         this.options = options;
-        this.renderOptions = new RenderContext.Options(options.allowLocalPaths(), project.workingDir());
+        this.renderOptions = new RenderContext.Options(options.allowLocalPaths(), project.workingDir(), options.inputAccess());
         for (WorkflowConfig w : config.workflows()) workflows.put(w.id(), WorkflowRunner.CompiledWorkflow.of(w));
         int max = config.controller().maxConcurrentCount();
         this.taskThreads = max > 0
@@ -151,8 +152,18 @@ public final class ComposeRuntime implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------- tasks
 
-    /** Options of one run. @param metadata echoed back in the task state */
-    public record RunOptions(String sessionId, Object metadata) {
+    /**
+     * Options of one run.
+     *
+     * @param metadata    echoed back in the task state
+     * @param inputAccess what its {@code ;path} and {@code ;url} inputs may reach; null = the runtime's
+     *                    {@link RuntimeOptions#inputAccess()}
+     */
+    public record RunOptions(String sessionId, Object metadata, InputAccess inputAccess) {
+        public RunOptions(String sessionId, Object metadata) {
+            this(sessionId, metadata, null);
+        }
+
         public static RunOptions none() {
             return new RunOptions(null, null);
         }
@@ -172,7 +183,8 @@ public final class ComposeRuntime implements AutoCloseable {
         purgeTasks();
         Task task = new Task(Ulid.next(), wf.config().id(), run.sessionId(), run.metadata());
         tasks.put(task.id(), task);
-        task.execution(taskThreads.submit(() -> execute(task, wf, input)));
+        RenderContext.Options render = run.inputAccess() == null ? renderOptions : renderOptions.withAccess(run.inputAccess());
+        task.execution(taskThreads.submit(() -> execute(task, wf, input, render)));
         return task;
     }
 
@@ -195,11 +207,11 @@ public final class ComposeRuntime implements AutoCloseable {
         }
     }
 
-    private void execute(Task task, WorkflowRunner.CompiledWorkflow wf, Object input) {
+    private void execute(Task task, WorkflowRunner.CompiledWorkflow wf, Object input, RenderContext.Options render) {
         if (!task.begin()) return;
         log("[task-" + task.id() + "] Workflow '" + wf.config().id() + "' started.");
         try {
-            Object out = runner.run(wf, input, task, renderOptions);
+            Object out = runner.run(wf, input, task, render);
             task.finish(TaskStatus.COMPLETED, out, null);
             log("[task-" + task.id() + "] Workflow '" + wf.config().id() + "' completed.");
         } catch (TaskCancelledException e) {

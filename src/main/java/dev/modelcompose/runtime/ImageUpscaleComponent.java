@@ -164,7 +164,7 @@ final class ImageUpscaleComponent implements ComponentInstance {
             throw new WorkflowException("Action not found: " + actionId + " in component '" + config.id() + "'" + (why == null ? "" : " (" + why + ")"));
         }
         CompiledAction a = actions.get(found.get().id());
-        RenderContext ctx = new RenderContext(Map.of(), renderOptions).with("input", input)
+        RenderContext ctx = new RenderContext(Map.of(), run.render()).with("input", input)
                 .with("context", Map.of("run_id", run.runId()));
         Object rendered;
         try {

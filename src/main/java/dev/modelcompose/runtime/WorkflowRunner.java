@@ -205,7 +205,7 @@ final class WorkflowRunner {
     }
 
     private Object runOnce(CompiledJob j, ComponentInstance component, Object jobInput, RenderContext ctx, Task task) {
-        Object result = component.run(j.config().action(), jobInput, new RunContext(task.id(), Ulid.next(), task.cancellation(), runtime::log));
+        Object result = component.run(j.config().action(), jobInput, new RunContext(task.id(), Ulid.next(), task.cancellation(), runtime::log, ctx.options()));
         if (j.output() == null || j.output().isBare("output")) return result;
         try {
             return j.output().render(ctx.with("output", result));

@@ -182,7 +182,8 @@ class TemplateTest {
         Path file = dir.resolve("local.png");
         Files.write(file, png(img));
         assertThrows(ExpressionException.class, () -> render("${input.image as image}", map("image", file.toString())));
-        RenderContext cli = new RenderContext(new HashMap<>(), new RenderContext.Options(true, dir)).with("input", map("image", "local.png"));
+        RenderContext cli = new RenderContext(new HashMap<>(), new RenderContext.Options(true, dir, InputAccess.local()))
+                .with("input", map("image", "local.png"));
         assertEquals(6, ((BufferedImage) Template.compile("${input.image as image}").render(cli)).getWidth());
         ExpressionException missing = assertThrows(ExpressionException.class,
                 () -> Template.compile("${input.image as image}").render(cli.with("input", map("image", "gone.png"))));

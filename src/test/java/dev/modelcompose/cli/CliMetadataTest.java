@@ -53,6 +53,20 @@ class CliMetadataTest {
         }
     }
 
+    @Test
+    void upscaleFitsTheExifPixelSizeAndUnlinksTheSidewaysThumbnail() throws Exception {
+        BufferedImage stored = new BufferedImage(30, 20, BufferedImage.TYPE_INT_RGB);
+        Path in = Files.write(dir.resolve("phone.jpg"), ImageFiles.encode(stored, ImageFormat.JPG, new ImageMetadata(null, ExifBlocks.photo(6, 30, 20), 1)));
+        Path out = dir.resolve("out.png");
+        CliResult r = CliResult.run("upscale", "-i", in.toString(), "-o", out.toString(), "-m", TestAssets.models().toString(),
+                "-n", "realesr-animevideov3", "-s", "2");
+        assertEquals(0, r.exit(), r.err());
+        byte[] exif = ImageFiles.readWithMetadata(out).metadata().exif();
+        assertEquals(40, ExifBlocks.value(exif, ExifBlocks.PIXEL_X));
+        assertEquals(60, ExifBlocks.value(exif, ExifBlocks.PIXEL_Y));
+        assertEquals(0, ExifBlocks.nextIfd(exif));
+    }
+
     /** A compose file upscaling {@code input.image} x2 with the real small model; {@code action} adds action keys. */
     private Path compose(String action) throws Exception {
         String yaml = """

@@ -2,6 +2,7 @@ package dev.modelcompose.expr;
 
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
+import dev.modelcompose.imaging.ImageMetadataCarrier;
 import dev.modelcompose.imaging.ImageReadException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -193,11 +194,12 @@ public final class Conversions {
     private static BufferedImage image(Object v) {
         try {
             if (v instanceof BufferedImage img) return img;
+            // The image carries the file's ICC profile and EXIF, which every encoding of an output then keeps.
             if (v instanceof ByteSource src) {
-                if (src.path() != null) return ImageFiles.read(src.path());
-                return ImageFiles.read(src.bytes(), src.filename() == null ? "image" : src.filename());
+                if (src.path() != null) return ImageMetadataCarrier.attach(ImageFiles.readWithMetadata(src.path()));
+                return ImageMetadataCarrier.attach(ImageFiles.readWithMetadata(src.bytes(), src.filename() == null ? "image" : src.filename()));
             }
-            if (v instanceof byte[] b) return ImageFiles.read(b, "image");
+            if (v instanceof byte[] b) return ImageMetadataCarrier.attach(ImageFiles.readWithMetadata(b, "image"));
         } catch (ImageReadException e) {
             throw new ExpressionException(e.getMessage(), e);
         } catch (UncheckedIOException e) {

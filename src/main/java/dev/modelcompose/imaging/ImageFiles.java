@@ -567,18 +567,24 @@ public final class ImageFiles {
      * runner does); an image with alpha loses it (the colour under transparent pixels shows). Gray stays gray in
      * PNG and JPG; WebP has no gray, so it is stored as RGB.
      *
+     * <p>Metadata the image carries ({@link ImageMetadataCarrier}) is stored as
+     * {@link #write(BufferedImage, Path, ImageFormat, ImageMetadata)} stores it.
+     *
      * @throws IOException if the file cannot be written or the format cannot hold the image (WebP: at most 16383
      *     pixels a side; JPG: 65500)
      */
     public static void write(BufferedImage image, Path path, ImageFormat format) throws IOException {
-        write(image, path, format, ImageMetadata.NONE);
+        write(image, path, format, ImageMetadataCarrier.of(Objects.requireNonNull(image, "image")));
     }
 
     /**
      * As {@link #write(BufferedImage, Path, ImageFormat)}, storing the metadata's ICC profile and EXIF too: PNG gets
      * iCCP and eXIf chunks, JPG an APP2 ICC_PROFILE and an APP1 Exif segment, WebP ICCP and EXIF chunks (the
      * encoder's simple-format file rewrapped in the extended VP8X format). EXIF over JPEG's 64 KiB segment limit is
-     * dropped; an ICC profile for gray on a colour image (or the other way round) is dropped.
+     * dropped; an ICC profile for gray on a colour image (or the other way round) is dropped. The EXIF
+     * PixelXDimension/PixelYDimension become the image's size, and if the orientation was applied on reading, the
+     * EXIF thumbnail (still in the stored orientation) is unlinked. {@link ImageMetadata#NONE} writes no metadata,
+     * whatever the image carries.
      */
     public static void write(BufferedImage image, Path path, ImageFormat format, ImageMetadata metadata) throws IOException {
         Objects.requireNonNull(image, "image");
@@ -676,11 +682,9 @@ public final class ImageFiles {
         return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
-    /** The image encoded in memory, exactly as {@link #write} would store it. */
+    /** The image encoded in memory, exactly as {@link #write} would store it (with the metadata the image carries). */
     public static byte[] encode(BufferedImage image, ImageFormat format) throws IOException {
-        Objects.requireNonNull(image, "image");
-        Objects.requireNonNull(format, "format");
-        return encodeBytes(prepare(image, format, label(format)), format);
+        return encode(Objects.requireNonNull(image, "image"), format, ImageMetadataCarrier.of(image));
     }
 
     /** The image encoded in memory with the metadata's ICC profile and EXIF, as {@link #write(BufferedImage, Path, ImageFormat, ImageMetadata)} stores it. */
@@ -691,11 +695,16 @@ public final class ImageFiles {
         return withMetadata(encodeBytes(prepared, format), format, metadata, prepared);
     }
 
-    /** The encoded bytes with the metadata added; an ICC profile whose colour space (gray or not) does not match the image's is left out. */
+    /**
+     * The encoded bytes with the metadata added; an ICC profile whose colour space (gray or not) does not match the
+     * image's is left out, and the EXIF is fitted to the image (see {@link ExifRewriter}).
+     */
     private static byte[] withMetadata(byte[] encoded, ImageFormat format, ImageMetadata metadata, BufferedImage prepared) {
         if (metadata == null || metadata.isEmpty()) return encoded;
         metadata = MetadataCodec.fitting(metadata, prepared.getColorModel().getNumColorComponents() == 1);
         if (metadata.isEmpty()) return encoded;
+        byte[] exif = ExifRewriter.forImage(metadata.exif(), prepared.getWidth(), prepared.getHeight(), metadata.orientation() != 1);
+        metadata = new ImageMetadata(metadata.icc(), exif, metadata.orientation());
         switch (format) {
             case PNG: return MetadataCodec.intoPng(encoded, metadata);
             case JPG: return MetadataCodec.intoJpeg(encoded, metadata);

@@ -9,6 +9,7 @@ import dev.modelcompose.expr.ExpressionException;
 import dev.modelcompose.expr.PythonText;
 import dev.modelcompose.expr.RenderContext;
 import dev.modelcompose.expr.Template;
+import dev.modelcompose.imaging.ImageMetadataCarrier;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.UpscaleCancelledException;
 import dev.modelcompose.upscale.UpscaleJob;
@@ -236,7 +237,7 @@ final class ImageUpscaleComponent implements ComponentInstance {
         try (AutoCloseable hook = run.cancellation().onCancel(job::cancel)) {
             BufferedImage in = bgr ? swapRedBlue(image) : image;
             BufferedImage out = engine.upscale(in, job);
-            return bgr ? swapRedBlue(out) : out;
+            return ImageMetadataCarrier.attach(bgr ? swapRedBlue(out) : out, ImageMetadataCarrier.of(image));
         } catch (UpscaleCancelledException e) {
             throw new TaskCancelledException();
         } catch (WorkflowException e) {

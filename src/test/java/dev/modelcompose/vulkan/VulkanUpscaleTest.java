@@ -10,6 +10,7 @@ import dev.modelcompose.testing.TestAssets;
 import dev.modelcompose.upscale.Activation;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.PixelBuffer;
+import dev.modelcompose.upscale.Precision;
 import dev.modelcompose.upscale.UpscaleCancelledException;
 import dev.modelcompose.upscale.UpscaleJob;
 import dev.modelcompose.upscale.UpscaleOptions;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Whole upscales on the Vulkan device: real models against the CPU path, and tiling, alpha, TTA, progress, cancellation. */
 class VulkanUpscaleTest {
+    private static final double FP16_WITHIN_1 = 0.0;
     @TempDir
     static Path dir;
 
@@ -51,6 +53,23 @@ class VulkanUpscaleTest {
         System.out.printf(Locale.ROOT, "animevideov3-x4 48x40: cpu %.2f s, vulkan %.2f s (with pipeline builds); %.4f%% within 1, max %d%n",
                 (t1 - t0) / 1e9, (t2 - t1) / 1e9, 100 * d[0], (int) d[1]);
         assertTrue(d[0] >= 0.999, "within 1: " + d[0] + ", max " + d[1]);
+    }
+
+    @Test
+    void animeVideoV3WithFp16StorageStaysCloseToTheCpuPath() {
+        VulkanTesting.requireFp16Storage();
+        PixelBuffer image = VulkanTesting.image(48, 40, 3, 3);
+        ModelFiles model = TestAssets.model("realesr-animevideov3-x4");
+        PixelBuffer cpu = upscale(model, UpscaleOptions.defaults(), image);
+        PixelBuffer gpu;
+        try (Upscaler u = Upscaler.open(model, VulkanTesting.gpu(Precision.FP16))) {
+            assertEquals(Precision.FP16, u.storagePrecision(VulkanTesting.DEVICE));
+            gpu = u.upscale(image);
+        }
+        double[] d1 = VulkanTesting.within(gpu, cpu, 1), d2 = VulkanTesting.within(gpu, cpu, 2);
+        System.out.printf(Locale.ROOT, "animevideov3-x4 48x40, fp16 storage: %.4f%% within 1, %.4f%% within 2, max %d%n", 100 * d1[0],
+                100 * d2[0], (int) d1[1]);
+        assertTrue(d1[0] >= FP16_WITHIN_1 && d2[0] >= 0.998, "within 1: " + d1[0] + ", within 2: " + d2[0] + ", max " + d1[1]);
     }
 
     @Test

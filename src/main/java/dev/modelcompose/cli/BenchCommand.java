@@ -86,9 +86,11 @@ public final class BenchCommand implements Callable<Integer> {
                 .withPrecision(Precision.parse(precision));
         if (official != null) compareWithOfficial(files, options, out);
 
-        List<Double> ours = timeOurs(files, options);
+        List<Double> cpu = new ArrayList<>();
+        List<Double> ours = timeOurs(files, options, cpu);
         double oursBest = ours.stream().min(Double::compare).orElseThrow();
-        out.printf(Locale.ROOT, "ours    (%s): best %.3f s of %s%n", deviceName(files, options), oursBest, format(ours));
+        out.printf(Locale.ROOT, "ours    (%s): best %.3f s of %s (process CPU time: %s)%n", deviceName(files, options), oursBest, format(ours),
+                format(cpu));
         if (noTorch) return 0;
 
         double torchBest = timeTorch(files, networkSide, out);
@@ -119,18 +121,28 @@ public final class BenchCommand implements Callable<Integer> {
         return new PixelBuffer(size, size, 3, pixels);
     }
 
-    private List<Double> timeOurs(ModelFiles files, UpscaleOptions options) {
+    /**
+     * Wall times of the timed runs; `cpu` gets the CPU time this process spent on each (all threads, the
+     * driver's too: with a software Vulkan device it shows the work even when other processes share the cores).
+     */
+    private List<Double> timeOurs(ModelFiles files, UpscaleOptions options, List<Double> cpu) {
         PixelBuffer image = syntheticImage();
         List<Double> times = new ArrayList<>();
         try (Upscaler upscaler = Upscaler.open(files, options)) {
             upscaler.upscale(image);  // warm-up: compiles kernels, transforms weights
             for (int i = 0; i < repeat; i++) {
                 long t0 = System.nanoTime();
+                long c0 = processCpuNanos();
                 upscaler.upscale(image);
                 times.add((System.nanoTime() - t0) / 1e9);
+                cpu.add((processCpuNanos() - c0) / 1e9);
             }
         }
         return times;
+    }
+
+    private static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     /**

@@ -1,12 +1,15 @@
 # Compiles GLSL compute shaders to SPIR-V with glslc at build time and embeds them in a target as
 # uint32_t arrays, so no shader files ship next to the library.
 #
-#   embed_shaders(<target> NAMESPACE <c++ namespace> HEADER <header> SOURCES a.comp ... [DEPENDS common.glsl ...])
+#   embed_shaders(<target> NAMESPACE <c++ namespace> HEADER <header> SOURCES a.comp ... [DEPENDS common.glsl ...]
+#                 [VARIANTS <suffix>=<MACRO>[=<value>] ...])
 #
 # adds to <target> a generated source that includes <header> and defines, in <namespace>,
 #   const EmbeddedShader* findEmbeddedShader(const char* name);   // name = file name without .comp
 # where <header> declares that function and
 #   struct EmbeddedShader { const char* name; const uint32_t* words; size_t wordCount; };
+# Each VARIANTS entry compiles every source once more with -D<MACRO>[=<value>], embedded as
+# <name>_<suffix> (e.g. VARIANTS fp16=FP16_STORAGE=1 adds conv_fp16 next to conv).
 # DEPENDS lists #included files: editing one rebuilds every shader.
 
 find_program(GLSLC_EXECUTABLE glslc)
@@ -18,7 +21,7 @@ if(NOT GLSLC_EXECUTABLE)
 endif()
 
 function(embed_shaders target)
-  cmake_parse_arguments(ES "" "NAMESPACE;HEADER" "SOURCES;DEPENDS" ${ARGN})
+  cmake_parse_arguments(ES "" "NAMESPACE;HEADER" "SOURCES;DEPENDS;VARIANTS" ${ARGN})
   set(out_dir "${CMAKE_CURRENT_BINARY_DIR}/embedded_shaders")
   file(MAKE_DIRECTORY "${out_dir}")
   set(generated)
@@ -26,17 +29,30 @@ function(embed_shaders target)
   set(table "")
   foreach(src ${ES_SOURCES})
     get_filename_component(abs "${src}" ABSOLUTE)
-    get_filename_component(name "${src}" NAME_WE)
-    set(inc "${out_dir}/${name}.spv.inc")
-    add_custom_command(
-      OUTPUT "${inc}"
-      COMMAND "${GLSLC_EXECUTABLE}" --target-env=vulkan1.1 -O -mfmt=num -o "${inc}" "${abs}"
-      DEPENDS "${abs}" ${ES_DEPENDS}
-      COMMENT "glslc ${name}.comp"
-      VERBATIM)
-    list(APPEND generated "${inc}")
-    string(APPEND includes "const uint32_t k_${name}[] = {\n#include \"${name}.spv.inc\"\n};\n")
-    string(APPEND table "    {\"${name}\", k_${name}, sizeof(k_${name}) / sizeof(uint32_t)},\n")
+    get_filename_component(base "${src}" NAME_WE)
+    foreach(variant "" ${ES_VARIANTS})
+      if(variant STREQUAL "")
+        set(name "${base}")
+        set(define)
+      else()
+        string(FIND "${variant}" "=" eq)
+        string(SUBSTRING "${variant}" 0 ${eq} suffix)
+        math(EXPR after "${eq} + 1")
+        string(SUBSTRING "${variant}" ${after} -1 macro)
+        set(name "${base}_${suffix}")
+        set(define "-D${macro}")
+      endif()
+      set(inc "${out_dir}/${name}.spv.inc")
+      add_custom_command(
+        OUTPUT "${inc}"
+        COMMAND "${GLSLC_EXECUTABLE}" --target-env=vulkan1.1 -O ${define} -mfmt=num -o "${inc}" "${abs}"
+        DEPENDS "${abs}" ${ES_DEPENDS}
+        COMMENT "glslc ${name}"
+        VERBATIM)
+      list(APPEND generated "${inc}")
+      string(APPEND includes "const uint32_t k_${name}[] = {\n#include \"${name}.spv.inc\"\n};\n")
+      string(APPEND table "    {\"${name}\", k_${name}, sizeof(k_${name}) / sizeof(uint32_t)},\n")
+    endforeach()
   endforeach()
 
   set(cpp "${out_dir}/embedded_shaders.cpp")

@@ -116,17 +116,20 @@ int NativeModel::receptiveRadius() const { return net_->receptiveRadius(); }
 int NativeModel::defaultTilePad() const { return esrgan::defaultTilePad(*net_); }
 int NativeModel::layerCount() const { return static_cast<int>(net_->layerCount()); }
 
-esrgan::vk::VulkanNetwork& NativeModel::gpu(int device) {
+esrgan::vk::VulkanNetwork& NativeModel::gpu(int device, int precision) {
+    if (precision < 0 || precision > 2) throw esrgan::InvalidArgument("precision must be 0 (auto), 1 (fp32) or 2 (fp16), got " + std::to_string(precision));
     std::lock_guard<std::mutex> lock(gpuMutex_);
-    auto found = gpus_.find(device);
+    const auto key = std::make_pair(device, precision);
+    auto found = gpus_.find(key);
     if (found != gpus_.end()) return *found->second;
-    auto created = std::make_unique<esrgan::vk::VulkanNetwork>(*net_, esrgan::vk::Runtime::get().device(device));
-    return *gpus_.emplace(device, std::move(created)).first->second;
+    auto created = std::make_unique<esrgan::vk::VulkanNetwork>(*net_, esrgan::vk::Runtime::get().device(device),
+                                                               static_cast<esrgan::GpuPrecision>(precision));
+    return *gpus_.emplace(key, std::move(created)).first->second;
 }
 
 // The options of an upscale on a GPU: an automatic tile is sized from the device's memory budget.
 esrgan::UpscaleOptions NativeModel::gpuOptions(int width, int height, const UpscaleSettings& settings, int deviceCount) {
-    esrgan::vk::VulkanNetwork& g = gpu(settings.device);
+    esrgan::vk::VulkanNetwork& g = gpu(settings.device, settings.precision);
     esrgan::UpscaleOptions o = toOptions(settings);
     if (o.tileSize > 0) return o;
     o.tileSize = esrgan::vk::autoTileSize(g, width, height, o, esrgan::vk::tileMemoryBudget(g, o), deviceCount);
@@ -165,7 +168,7 @@ void NativeModel::upscale(const unsigned char* src, int width, int height, int c
             esrgan::TileWorker w;
             w.device = d;
             if (d >= 0) {
-                esrgan::vk::VulkanNetwork* g = &gpu(d);
+                esrgan::vk::VulkanNetwork* g = &gpu(d, settings.precision);
                 w.forward = [g](const esrgan::Tensor& t, const std::function<void()>& afterLayer) { return g->forward(t, afterLayer); };
                 w.threads = 1;  // a GPU worker only reads and writes its tiles on the CPU
                 w.classify = [](std::exception_ptr e) {
@@ -200,15 +203,22 @@ void NativeModel::outputShape(int c, int h, int w, int* chw) const {
     });
 }
 
-void NativeModel::forward(const float* input, int c, int h, int w, float* output) { forwardOn(-1, input, c, h, w, output); }
+void NativeModel::forward(const float* input, int c, int h, int w, float* output) { forwardOn(-1, 0, input, c, h, w, output); }
 
-void NativeModel::forwardOn(int device, const float* input, int c, int h, int w, float* output) {
+void NativeModel::forwardOn(int device, int precision, const float* input, int c, int h, int w, float* output) {
     translated([&] {
         if (c <= 0 || h <= 0 || w <= 0) throw esrgan::InvalidArgument("input shape must be positive");
         esrgan::Tensor in = esrgan::fromPlanar(input, esrgan::Shape{c, h, w});
-        esrgan::Tensor out = device >= 0 ? gpu(device).forward(in) : net_->forward(in);
+        esrgan::Tensor out = device >= 0 ? gpu(device, precision).forward(in) : net_->forward(in);
         esrgan::toPlanar(out, output);
         return 0;
+    });
+}
+
+int NativeModel::storagePrecision(int device, int precision) {
+    return translated([&] {
+        if (device < 0) return static_cast<int>(esrgan::GpuPrecision::Fp32);
+        return static_cast<int>(gpu(device, precision).fp16() ? esrgan::GpuPrecision::Fp16 : esrgan::GpuPrecision::Fp32);
     });
 }
 

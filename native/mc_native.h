@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 namespace esrgan {
 class Network;
@@ -29,6 +30,8 @@ struct UpscaleSettings {
     // Several devices at once (tiles spread over them): bit 0 = CPU, bit i+1 = Vulkan device i;
     // 0 = just `device`.
     long long deviceMask = 0;
+    // Storage of blobs and weights on Vulkan devices: 0 = auto, 1 = fp32, 2 = fp16 (esrgan::GpuPrecision).
+    int precision = 0;
 };
 
 // One Vulkan device (-g index), as `model-compose devices` lists it.
@@ -86,17 +89,21 @@ public:
     // Raw network pass on planar CHW floats, no padding or tiling (for tests).
     void outputShape(int c, int h, int w, int* chw) const;
     void forward(const float* input, int c, int h, int w, float* output);
-    // The same on a device (-1 = CPU, as forward).
-    void forwardOn(int device, const float* input, int c, int h, int w, float* output);
+    // The same on a device (-1 = CPU, as forward) with a precision as in UpscaleSettings.
+    void forwardOn(int device, int precision, const float* input, int c, int h, int w, float* output);
+    // What `precision` resolves to on Vulkan device `device`: 1 = fp32, 2 = fp16 (uploads the weights
+    // if no pass ran yet); the CPU (-1) is always fp32.
+    int storagePrecision(int device, int precision);
 
 private:
-    esrgan::vk::VulkanNetwork& gpu(int device);
+    esrgan::vk::VulkanNetwork& gpu(int device, int precision);
     esrgan::UpscaleOptions gpuOptions(int width, int height, const UpscaleSettings& settings, int deviceCount);
     esrgan::UpscaleOptions plannedOptions(int width, int height, const UpscaleSettings& settings);
 
     std::unique_ptr<esrgan::Network> net_;
     std::mutex gpuMutex_;
-    std::map<int, std::unique_ptr<esrgan::vk::VulkanNetwork>> gpus_;  // weights uploaded once per device
+    // weights uploaded once per device and precision
+    std::map<std::pair<int, int>, std::unique_ptr<esrgan::vk::VulkanNetwork>> gpus_;
 };
 
 // One line describing the CPU backend (library version, ISA, threads).

@@ -6,6 +6,10 @@
 
 namespace esrgan {
 
+// Element type of blobs and weights on a Vulkan device; arithmetic and accumulation are fp32 either way.
+// Auto picks fp16 where it pays (see VulkanNetwork), fp16 needs storageBuffer16BitAccess.
+enum class GpuPrecision { Auto = 0, Fp32 = 1, Fp16 = 2 };
+
 struct UpscaleOptions {
     int tileSize = 0;          // LR pixels per tile side; 0 = automatic from the memory budget
     int tilePad = -1;          // halo of real neighbours per tile side; -1 = from the model's receptive field

@@ -84,6 +84,12 @@ Device::Device(Runtime& runtime, int index)
     VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
     dci.queueCreateInfoCount = 1;
     dci.pQueueCreateInfos = &qci;
+    // fp16 storage (the _fp16 shaders) costs nothing to enable; a network decides whether to use it.
+    VkPhysicalDevice16BitStorageFeatures storage16{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES};
+    if (info_.fp16Storage) {
+        storage16.storageBuffer16BitAccess = VK_TRUE;
+        dci.pNext = &storage16;
+    }
     check(vkCreateDevice(physical_, &dci, nullptr, &device_), "vkCreateDevice");
     volkLoadDeviceTable(&fn_, device_);
     fn_.vkGetDeviceQueue(device_, family_, 0, &queue_);

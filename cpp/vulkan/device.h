@@ -71,6 +71,8 @@ public:
     // Compute shaders can broadcast within subgroups of at least 8 lanes (conv3x3.comp needs it).
     bool subgroupBroadcast8() const { return subgroupBroadcast8_; }
     uint32_t subgroupSize() const { return subgroupSize_; }
+    // Storage buffers of 16-bit floats (storageBuffer16BitAccess) are enabled.
+    bool fp16Storage() const { return info_.fp16Storage; }
 
 private:
     DeviceInfo info_;

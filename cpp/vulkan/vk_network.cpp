@@ -12,6 +12,7 @@
 #include "ops/convolution.h"
 #include "ops/elementwise.h"
 #include "ops/spatial.h"
+#include "vulkan/half.h"
 
 namespace esrgan::vk {
 
@@ -56,6 +57,31 @@ void packConv(const ConvolutionLayer& conv, float* out) {
 
 bool isConv(const Layer& l) { return l.type() == "Convolution"; }
 
+std::vector<uint16_t> toHalves(const float* values, size_t count) {
+    std::vector<uint16_t> out(count);
+    for (size_t k = 0; k < count; ++k) out[k] = floatToHalf(values[k]);
+    return out;
+}
+
+// The input tile as planar (c, h, w) elements of the device's storage type.
+void writeStaging(const Tensor& t, void* staging, bool fp16) {
+    if (!fp16) return toPlanar(t, static_cast<float*>(staging));
+    auto* out = static_cast<uint16_t*>(staging);
+    for (int c = 0; c < t.c(); ++c)
+        for (int y = 0; y < t.h(); ++y)
+            for (int x = 0; x < t.w(); ++x) *out++ = floatToHalf(t.at(c, y, x));
+}
+
+Tensor readStaging(const void* staging, const Shape& shape, bool fp16) {
+    if (!fp16) return fromPlanar(static_cast<const float*>(staging), shape);
+    Tensor t = Tensor::uninitialized(shape);
+    const auto* in = static_cast<const uint16_t*>(staging);
+    for (int c = 0; c < shape.c; ++c)
+        for (int y = 0; y < shape.h; ++y)
+            for (int x = 0; x < shape.w; ++x) t.at(c, y, x) = halfToFloat(*in++);
+    return t;
+}
+
 // Push constants: a list of 32-bit ints and floats in declaration order.
 struct Push {
     uint32_t words[Device::kPushBytes / 4] = {};
@@ -79,10 +105,10 @@ struct VulkanNetwork::Layout {
     std::vector<Shape> shapes;                   // per blob
     struct View {
         int slot = 0;
-        uint64_t offset = 0;  // floats
+        uint64_t offset = 0;  // elements
     };
     std::vector<View> view;                      // per blob
-    std::vector<uint64_t> slotFloats;            // per slot: the floats this shape needs
+    std::vector<uint64_t> slotElements;          // per slot: the elements this shape needs
     std::vector<std::vector<int>> concatCopies;  // per layer: Concat inputs (indices) copied, not placed
 };
 
@@ -218,12 +244,12 @@ VulkanNetwork::Layout VulkanNetwork::layout(const Shape& input) const {
         int best = -1;
         for (size_t s = 0; s < busyUntil.size(); ++s) {
             if (busyUntil[s] >= grp.start) continue;
-            const uint64_t have = out.slotFloats[s];
+            const uint64_t have = out.slotElements[s];
             if (best < 0) {
                 best = static_cast<int>(s);
                 continue;
             }
-            const uint64_t bestHave = out.slotFloats[best];
+            const uint64_t bestHave = out.slotElements[best];
             // smallest slot that is large enough, else the largest one (it grows)
             const bool fitsNow = have >= need, bestFits = bestHave >= need;
             if ((fitsNow && (!bestFits || have < bestHave)) || (!fitsNow && !bestFits && have > bestHave)) best = static_cast<int>(s);
@@ -231,9 +257,9 @@ VulkanNetwork::Layout VulkanNetwork::layout(const Shape& input) const {
         if (best < 0) {
             best = static_cast<int>(busyUntil.size());
             busyUntil.push_back(-3);
-            out.slotFloats.push_back(0);
+            out.slotElements.push_back(0);
         }
-        out.slotFloats[best] = std::max(out.slotFloats[best], need);
+        out.slotElements[best] = std::max(out.slotElements[best], need);
         busyUntil[best] = grp.end;
         slotOf[gi] = best;
     }
@@ -248,12 +274,12 @@ VulkanNetwork::Layout VulkanNetwork::layout(const Shape& input) const {
 std::pair<size_t, size_t> VulkanNetwork::bufferBytes(const Shape& input) const {
     Layout l = layout(input);
     size_t largest = 0, total = 0;
-    for (uint64_t f : l.slotFloats) {
-        largest = std::max<size_t>(largest, f * 4);
-        total += f * 4;
+    for (uint64_t e : l.slotElements) {
+        largest = std::max<size_t>(largest, e * elementBytes_);
+        total += e * elementBytes_;
     }
     const Shape out = l.shapes[net_.outputBlobIndex()];
-    const size_t staging = (static_cast<size_t>(input.c) * input.h * input.w + static_cast<size_t>(out.c) * out.h * out.w) * 4;
+    const size_t staging = (static_cast<size_t>(input.c) * input.h * input.w + static_cast<size_t>(out.c) * out.h * out.w) * elementBytes_;
     return {largest, total + staging};
 }
 
@@ -307,7 +333,20 @@ struct VulkanNetwork::Plan {
     }
 };
 
-VulkanNetwork::VulkanNetwork(const Network& net, std::shared_ptr<Device> device) : net_(net), device_(std::move(device)) {
+bool VulkanNetwork::autoFp16(const Device& device) {
+    if (const char* forced = std::getenv("MC_VK_PRECISION")) {
+        const std::string v = forced;
+        if (v == "fp16" || v == "fp32") return v == "fp16" && device.fp16Storage();
+    }
+    return device.fp16Storage() && device.info().type != "cpu";
+}
+
+VulkanNetwork::VulkanNetwork(const Network& net, std::shared_ptr<Device> device, GpuPrecision precision)
+    : net_(net), device_(std::move(device)) {
+    if (precision == GpuPrecision::Fp16 && !device_->fp16Storage())
+        throw InvalidArgument(device_->info().name + " has no 16-bit storage buffers (storageBuffer16BitAccess): use precision fp32 or auto");
+    fp16_ = precision == GpuPrecision::Fp16 || (precision == GpuPrecision::Auto && autoFp16(*device_));
+    elementBytes_ = fp16_ ? kFp16Bytes : kFp32Bytes;
     const auto& fn = device_->fn();
     VkCommandPoolCreateInfo pci{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
     pci.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
@@ -369,7 +408,7 @@ void VulkanNetwork::upload(Buffer& dst, const void* data, size_t bytes) {
 }
 
 void VulkanNetwork::uploadWeights() {
-    const size_t limit = std::min<size_t>(device_->limits().maxStorageBufferRange, size_t(256) << 20) / 4;
+    const size_t limit = std::min<size_t>(device_->limits().maxStorageBufferRange, size_t(256) << 20) / elementBytes_;
     std::vector<std::vector<float>> chunks(1);
     weightOf_.assign(net_.layerCount(), WeightRef{});
     for (size_t i = 0; i < net_.layerCount(); ++i) {
@@ -380,7 +419,7 @@ void VulkanNetwork::uploadWeights() {
         if (floats == 0) continue;
         floats = (floats + 3) / 4 * 4;  // keep every layer's weights vec4-aligned
         if (floats > limit)
-            throw VulkanError("layer '" + layer.name() + "' has " + mib(floats * 4) + " of weights, more than one buffer of this device holds");
+            throw VulkanError("layer '" + layer.name() + "' has " + mib(floats * elementBytes_) + " of weights, more than one buffer of this device holds");
         if (chunks.back().size() + floats > limit) chunks.emplace_back();
         std::vector<float>& chunk = chunks.back();
         weightOf_[i] = WeightRef{static_cast<int>(chunks.size() - 1), static_cast<uint32_t>(chunk.size())};
@@ -395,8 +434,13 @@ void VulkanNetwork::uploadWeights() {
     }
     for (auto& chunk : chunks) {
         if (chunk.empty()) chunk.assign(4, 0.f);  // a model without weights still binds a buffer
-        weightChunks_.emplace_back(*device_, chunk.size() * 4, false);
-        upload(weightChunks_.back(), chunk.data(), chunk.size() * 4);
+        weightChunks_.emplace_back(*device_, chunk.size() * elementBytes_, false);
+        if (fp16_) {
+            const std::vector<uint16_t> halves = toHalves(chunk.data(), chunk.size());
+            upload(weightChunks_.back(), halves.data(), halves.size() * kFp16Bytes);
+        } else {
+            upload(weightChunks_.back(), chunk.data(), chunk.size() * kFp32Bytes);
+        }
     }
 }
 
@@ -412,7 +456,7 @@ void VulkanNetwork::buildSteps(Plan& plan) {
             throw InvalidArgument("the tile is too large for this device's dispatch limits; use a smaller tile (-t)");
         Plan::Step s;
         s.layer = layer;
-        s.pipeline = device_->pipeline(shader, spec);
+        s.pipeline = device_->pipeline(shaderName(shader), spec);
         s.bind[0] = a;
         s.bind[1] = b;
         s.bind[2] = out;
@@ -600,9 +644,9 @@ VulkanNetwork::Plan& VulkanNetwork::planFor(const Shape& input) {
     plan->layout = layout(input);
     plan->output = plan->layout.shapes[net_.outputBlobIndex()];
     const uint64_t range = device_->limits().maxStorageBufferRange;
-    for (uint64_t floats : plan->layout.slotFloats)
-        if (floats * 4 > range)
-            throw InvalidArgument("a " + std::to_string(input.w) + "x" + std::to_string(input.h) + " tile needs a " + mib(floats * 4) +
+    for (uint64_t elements : plan->layout.slotElements)
+        if (elements * elementBytes_ > range)
+            throw InvalidArgument("a " + std::to_string(input.w) + "x" + std::to_string(input.h) + " tile needs a " + mib(elements * elementBytes_) +
                                   " buffer on the GPU but " + device_->info().name + " binds at most " + mib(range) +
                                   " per buffer; use a smaller tile size (-t)");
     buildSteps(*plan);
@@ -614,15 +658,15 @@ VulkanNetwork::Plan& VulkanNetwork::planFor(const Shape& input) {
 }
 
 void VulkanNetwork::ensureSlots(const Plan& plan) {
-    const auto& need = plan.layout.slotFloats;
+    const auto& need = plan.layout.slotElements;
     for (size_t s = 0; s < need.size(); ++s) {
         if (s >= slots_.size()) {
             slots_.emplace_back();
             slotGeneration_.push_back(0);
         }
-        if (slots_[s].size() < need[s] * 4) {
+        if (slots_[s].size() < need[s] * elementBytes_) {
             slots_[s] = Buffer();  // free first: the old contents are not needed
-            slots_[s] = Buffer(*device_, std::max<uint64_t>(need[s] * 4, 16), false);
+            slots_[s] = Buffer(*device_, std::max<uint64_t>(need[s] * elementBytes_, 16), false);
             slotGeneration_[s] = nextGeneration_++;
         }
     }
@@ -695,8 +739,8 @@ void VulkanNetwork::record(Plan& plan) {
         VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
         check(fn.vkBeginCommandBuffer(cb, &bi), "vkBeginCommandBuffer");
         if (si == 0) {
-            VkBufferCopy region{0, L.view[inBlob].offset * 4,
-                                static_cast<VkDeviceSize>(plan.input.c) * plan.input.h * plan.input.w * 4};
+            VkBufferCopy region{0, L.view[inBlob].offset * elementBytes_,
+                                static_cast<VkDeviceSize>(plan.input.c) * plan.input.h * plan.input.w * elementBytes_};
             fn.vkCmdCopyBuffer(cb, stagingIn_.handle(), slots_[L.view[inBlob].slot].handle(), 1, &region);
             fn.vkCmdPipelineBarrier(cb, stages, stages, 0, 1, &barrier, 0, nullptr, 0, nullptr);
         }
@@ -709,8 +753,8 @@ void VulkanNetwork::record(Plan& plan) {
             fn.vkCmdPipelineBarrier(cb, stages, stages, 0, 1, &barrier, 0, nullptr, 0, nullptr);
         }
         if (si + 1 == plan.segments.size()) {
-            VkBufferCopy region{L.view[outBlob].offset * 4, 0,
-                                static_cast<VkDeviceSize>(plan.output.c) * plan.output.h * plan.output.w * 4};
+            VkBufferCopy region{L.view[outBlob].offset * elementBytes_, 0,
+                                static_cast<VkDeviceSize>(plan.output.c) * plan.output.h * plan.output.w * elementBytes_};
             fn.vkCmdCopyBuffer(cb, slots_[L.view[outBlob].slot].handle(), stagingOut_.handle(), 1, &region);
             VkMemoryBarrier toHost{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
             toHost.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
@@ -719,7 +763,7 @@ void VulkanNetwork::record(Plan& plan) {
         }
         check(fn.vkEndCommandBuffer(cb), "vkEndCommandBuffer");
     }
-    plan.recordedSlots.assign(slotGeneration_.begin(), slotGeneration_.begin() + static_cast<long>(plan.layout.slotFloats.size()));
+    plan.recordedSlots.assign(slotGeneration_.begin(), slotGeneration_.begin() + static_cast<long>(plan.layout.slotElements.size()));
     plan.recordedIn = stagingInGeneration_;
     plan.recordedOut = stagingOutGeneration_;
     plan.recorded = true;
@@ -779,21 +823,21 @@ Tensor VulkanNetwork::forward(const Tensor& input, const std::function<void()>& 
     injectedFault();
     Plan& plan = planFor(input.shape());
     ensureSlots(plan);
-    ensureStaging(stagingIn_, stagingInGeneration_, input.size() * 4);
-    ensureStaging(stagingOut_, stagingOutGeneration_, static_cast<size_t>(plan.output.c) * plan.output.h * plan.output.w * 4);
+    ensureStaging(stagingIn_, stagingInGeneration_, input.size() * elementBytes_);
+    ensureStaging(stagingOut_, stagingOutGeneration_, static_cast<size_t>(plan.output.c) * plan.output.h * plan.output.w * elementBytes_);
     bool current = plan.recorded && plan.recordedIn == stagingInGeneration_ && plan.recordedOut == stagingOutGeneration_;
     for (size_t s = 0; current && s < plan.recordedSlots.size(); ++s) current = plan.recordedSlots[s] == slotGeneration_[s];
     if (!current) {
         plan.recorded = false;
         record(plan);
     }
-    toPlanar(input, static_cast<float*>(stagingIn_.mapped()));
+    writeStaging(input, stagingIn_.mapped(), fp16_);
     for (const Plan::Segment& seg : plan.segments) {
         device_->submitAndWait(seg.commandBuffer, fence_);
         if (afterLayer)
             for (int i = seg.firstLayer; i < seg.endLayer; ++i) afterLayer();
     }
-    return fromPlanar(static_cast<const float*>(stagingOut_.mapped()), plan.output);
+    return readStaging(stagingOut_.mapped(), plan.output, fp16_);
 }
 
 }  // namespace esrgan::vk

@@ -9,6 +9,7 @@
 
 #include "core/tensor.h"
 #include "model/network.h"
+#include "runner/options.h"
 #include "vulkan/device.h"
 
 namespace esrgan::vk {
@@ -17,19 +18,28 @@ namespace esrgan::vk {
 // each input shape gets a plan (blob placement, descriptor sets, recorded command buffers) that is
 // kept and resubmitted for every tile of that shape.
 //
-// Blobs live on the device as planar (c, h, w) fp32. Split outputs alias their input, and Concat
+// Blobs live on the device as planar (c, h, w) fp32, or fp16 (with the weights) when the precision
+// resolves to fp16: shaders then convert on load and round on store, and compute in fp32; the host
+// converts at the staging buffers. Split outputs alias their input, and Concat
 // inputs are written by their producers straight into the channel range of the Concat output (a
 // Concat only copies an input that cannot be placed there, e.g. one listed twice). Blob buffers are
 // reused between blobs whose lifetimes do not overlap, and shared by the plans of all shapes.
 class VulkanNetwork {
 public:
-    VulkanNetwork(const Network& net, std::shared_ptr<Device> device);
+    // Throws InvalidArgument for GpuPrecision::Fp16 on a device without fp16 storage.
+    VulkanNetwork(const Network& net, std::shared_ptr<Device> device, GpuPrecision precision = GpuPrecision::Auto);
     ~VulkanNetwork();
     VulkanNetwork(const VulkanNetwork&) = delete;
     VulkanNetwork& operator=(const VulkanNetwork&) = delete;
 
     Device& device() { return *device_; }
     const Network& network() const { return net_; }
+    // Whether blobs and weights are stored as fp16 (else fp32).
+    bool fp16() const { return fp16_; }
+
+    // What GpuPrecision::Auto means on `device`: fp16 storage on GPUs that have it, fp32 on
+    // software/CPU devices, where fp16 only adds conversions. MC_VK_PRECISION=fp32|fp16 overrides it.
+    static bool autoFp16(const Device& device);
 
     // Same contract as Network::forward: `afterLayer` runs once per layer (in batches, as the GPU
     // finishes groups of layers) and may throw to stop the pass.
@@ -51,7 +61,7 @@ private:
     struct Plan;
     struct WeightRef {
         int chunk = 0;
-        uint32_t offset = 0;  // floats
+        uint32_t offset = 0;  // elements
     };
 
     Layout layout(const Shape& input) const;
@@ -62,9 +72,14 @@ private:
     void upload(Buffer& dst, const void* data, size_t bytes);
     void ensureSlots(const Plan& plan);
     void ensureStaging(Buffer& staging, uint64_t& generation, size_t bytes);
+    std::string shaderName(const std::string& op) const { return fp16_ ? op + "_fp16" : op; }
+
+    static constexpr size_t kFp16Bytes = 2, kFp32Bytes = 4;
 
     const Network& net_;
     std::shared_ptr<Device> device_;
+    bool fp16_ = false;
+    size_t elementBytes_ = kFp32Bytes;  // of blobs and weights on the device (push-constant offsets count elements)
     std::mutex mutex_;
     VkCommandPool pool_ = VK_NULL_HANDLE;
     VkFence fence_ = VK_NULL_HANDLE;

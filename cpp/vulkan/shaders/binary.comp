@@ -1,11 +1,13 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
+#include "storage.glsl"
 // BinaryOp: ops 0 ADD, 1 SUB, 2 MUL, 3 DIV, 4 MAX, 5 MIN, 6 POW, 7 RSUB, 8 RDIV, 9 RPOW, 10 ATAN2,
 // 11 RATAN2. mode 0: same shapes; 1: b is one value per channel; 2: a is one value per channel;
 // 3: b is the scalar p.s.
 layout(local_size_x = 256) in;
-layout(std430, binding = 0) readonly buffer A { float a[]; };
-layout(std430, binding = 1) readonly buffer B { float b[]; };
-layout(std430, binding = 2) writeonly buffer Out { float dst[]; };
+layout(std430, binding = 0) readonly buffer A { sfloat a[]; };
+layout(std430, binding = 1) readonly buffer B { sfloat b[]; };
+layout(std430, binding = 2) writeonly buffer Out { sfloat dst[]; };
 layout(push_constant) uniform Params {
     int aOff, bOff, outOff, plane, op, mode;
     float s;
@@ -44,9 +46,9 @@ void main() {
     if (i >= p.plane) return;
     const int k = c * p.plane + i;
     float x, y;
-    if (p.mode == 0) { x = a[p.aOff + k]; y = b[p.bOff + k]; }
-    else if (p.mode == 1) { x = a[p.aOff + k]; y = b[p.bOff + c]; }
-    else if (p.mode == 2) { x = a[p.aOff + c]; y = b[p.bOff + k]; }
-    else { x = a[p.aOff + k]; y = p.s; }
-    dst[p.outOff + k] = apply(p.op, x, y);
+    if (p.mode == 0) { x = float(a[p.aOff + k]); y = float(b[p.bOff + k]); }
+    else if (p.mode == 1) { x = float(a[p.aOff + k]); y = float(b[p.bOff + c]); }
+    else if (p.mode == 2) { x = float(a[p.aOff + c]); y = float(b[p.bOff + k]); }
+    else { x = float(a[p.aOff + k]); y = p.s; }
+    dst[p.outOff + k] = sfloat(apply(p.op, x, y));
 }

@@ -1,7 +1,8 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#include "storage.glsl"
 // Direct convolution (cross-correlation), any kernel / stride / dilation / padding, with bias and a
-// fused activation. Blobs are planar (c, h, w) floats at an element offset in their buffer.
+// fused activation. Blobs are planar (c, h, w) at an element offset in their buffer.
 // One invocation computes 4 horizontally adjacent output pixels for 8 output channels (one block,
 // = the work group's z); the block's weights are laid out [ic][ky][kx][8], two vec4s per tap.
 // There is no early return: invocations past the edge compute on clamped rows and skip the store,
@@ -15,9 +16,9 @@ layout(constant_id = 6) const int SW = 1;
 layout(constant_id = 7) const int SH = 1;
 layout(constant_id = 8) const int ACT = 0;
 
-layout(std430, binding = 0) readonly buffer In { float src[]; };
-layout(std430, binding = 2) writeonly buffer Out { float dst[]; };
-layout(std430, binding = 3) readonly buffer Weights { vec4 wts[]; };
+layout(std430, binding = 0) readonly buffer In { sfloat src[]; };
+layout(std430, binding = 2) writeonly buffer Out { sfloat dst[]; };
+layout(std430, binding = 3) readonly buffer Weights { svec4 wts[]; };
 
 layout(push_constant) uniform Params {
     int inOff, outOff, wOff, bOff;  // inOff/outOff in floats, wOff/bOff in vec4s
@@ -35,7 +36,7 @@ void main() {
     const int ox = int(gl_GlobalInvocationID.x) * 4, oy = int(gl_GlobalInvocationID.y);
     const int iy0 = min(oy, p.outH - 1) * SH - p.padT;
     const int ix0 = ox * SW - p.padL;
-    vec4 a00 = wts[p.bOff + ob * 2], a01 = wts[p.bOff + ob * 2 + 1];
+    vec4 a00 = vec4(wts[p.bOff + ob * 2]), a01 = vec4(wts[p.bOff + ob * 2 + 1]);
     vec4 a10 = a00, a11 = a01, a20 = a00, a21 = a01, a30 = a00, a31 = a01;
     const int plane = p.inW * p.inH;
     int wi = p.wOff + ob * p.inC * (KH * KW * 2);
@@ -46,14 +47,14 @@ void main() {
             const bool rowOk = iy >= 0 && iy < p.inH;
             const int row = base + iy * p.inW;
             for (int kx = 0; kx < KW; ++kx) {
-                const vec4 w0 = wts[wi], w1 = wts[wi + 1];
+                const vec4 w0 = vec4(wts[wi]), w1 = vec4(wts[wi + 1]);
                 wi += 2;
                 const int x = ix0 + kx * DW;
 #define TAP(j, acc0, acc1)                                                   \
                 {                                                            \
                     const int xj = x + (j) * SW;                             \
                     const bool ok = rowOk && xj >= 0 && xj < p.inW;          \
-                    const float v = ok ? src[ok ? row + xj : base] : p.padValue; \
+                    const float v = ok ? float(src[ok ? row + xj : base]) : p.padValue; \
                     acc0 += v * w0;                                          \
                     acc1 += v * w1;                                          \
                 }

@@ -8,10 +8,10 @@
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z = 1) in;
 layout(constant_id = 8) const int ACT = 0;
 
-layout(std430, binding = 0) readonly buffer In { float src[]; };
-layout(std430, binding = 2) writeonly buffer Out { float dst[]; };
-layout(std430, binding = 3) readonly buffer Weights { vec4 wts[]; };
-layout(std430, binding = 3) readonly buffer WeightsF { float wf[]; };
+layout(std430, binding = 0) readonly buffer In { sfloat src[]; };
+layout(std430, binding = 2) writeonly buffer Out { sfloat dst[]; };
+layout(std430, binding = 3) readonly buffer Weights { svec4 wts[]; };
+layout(std430, binding = 3) readonly buffer WeightsF { sfloat wf[]; };
 
 layout(push_constant) uniform Params {
     int inOff, outOff, wOff, bOff;
@@ -29,7 +29,7 @@ void main() {
     const int ox = int(gl_GlobalInvocationID.x) * 8, oy = int(gl_GlobalInvocationID.y);
     const int iy0 = min(oy, p.outH - 1) - p.padT;
     const int ix0 = ox - p.padL;
-    vec4 A0 = wts[p.bOff + ob * 2], B0 = wts[p.bOff + ob * 2 + 1];
+    vec4 A0 = vec4(wts[p.bOff + ob * 2]), B0 = vec4(wts[p.bOff + ob * 2 + 1]);
     vec4 A1 = A0, B1 = B0, A2 = A0, B2 = B0, A3 = A0, B3 = B0, A4 = A0, B4 = B0, A5 = A0, B5 = B0, A6 = A0, B6 = B0, A7 = A0, B7 = B0;
     // column validity does not depend on the channel or row
     bool cOk[10];
@@ -45,15 +45,15 @@ void main() {
             float v[10];
             for (int k = 0; k < 10; ++k) {
                 const bool ok = rowOk && cOk[k];
-                v[k] = ok ? src[ok ? row + k : base] : p.padValue;
+                v[k] = ok ? float(src[ok ? row + k : base]) : p.padValue;
             }
 #if SUBGROUP_WEIGHTS
             // lanes 0..7 load the 8 channels' weights of the 3 taps; the rest is broadcast from them
             const int lane = int(gl_SubgroupInvocationID) & 7;
-            const float l0 = wf[wi * 4 + lane], l1 = wf[wi * 4 + 8 + lane], l2 = wf[wi * 4 + 16 + lane];
+            const float l0 = float(wf[wi * 4 + lane]), l1 = float(wf[wi * 4 + 8 + lane]), l2 = float(wf[wi * 4 + 16 + lane]);
 #define WEIGHTS(j) const float w0 = subgroupBroadcast(l0, j), w1 = subgroupBroadcast(l1, j), w2 = subgroupBroadcast(l2, j);
 #else
-#define WEIGHTS(j) const float w0 = wf[wi * 4 + j], w1 = wf[wi * 4 + 8 + j], w2 = wf[wi * 4 + 16 + j];
+#define WEIGHTS(j) const float w0 = float(wf[wi * 4 + j]), w1 = float(wf[wi * 4 + 8 + j]), w2 = float(wf[wi * 4 + 16 + j]);
 #endif
 #define CH(j, c0, c1, c2, c3, c4, c5, c6, c7) { WEIGHTS(j) \
                 c0 += v[0] * w0 + v[1] * w1 + v[2] * w2; c1 += v[1] * w0 + v[2] * w1 + v[3] * w2; \

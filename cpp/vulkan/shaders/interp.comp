@@ -1,11 +1,13 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
+#include "storage.glsl"
 // Interp (nearest / bilinear / bicubic) with separable taps computed on the host exactly as the
 // CPU path computes them: binding 1 holds, per output row then per output column, `taps` pairs of
 // (source index as int bits, weight).
 layout(local_size_x = 16, local_size_y = 16) in;
-layout(std430, binding = 0) readonly buffer In { float src[]; };
+layout(std430, binding = 0) readonly buffer In { sfloat src[]; };
 layout(std430, binding = 1) readonly buffer Taps { float taps[]; };
-layout(std430, binding = 2) writeonly buffer Out { float dst[]; };
+layout(std430, binding = 2) writeonly buffer Out { sfloat dst[]; };
 layout(push_constant) uniform Params {
     int inOff, outOff, inW, inH, outW, outH, tapsY, tapsX, yOff, xOff;
 } p;
@@ -21,8 +23,8 @@ void main() {
         const float wy = taps[ty + 1];
         for (int kx = 0; kx < p.tapsX; ++kx) {
             const int tx = p.xOff + (x * p.tapsX + kx) * 2;
-            acc += (wy * taps[tx + 1]) * src[base + sy * p.inW + floatBitsToInt(taps[tx])];
+            acc += (wy * taps[tx + 1]) * float(src[base + sy * p.inW + floatBitsToInt(taps[tx])]);
         }
     }
-    dst[p.outOff + (c * p.outH + y) * p.outW + x] = acc;
+    dst[p.outOff + (c * p.outH + y) * p.outW + x] = sfloat(acc);
 }

@@ -1,9 +1,11 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
+#include "storage.glsl"
 // PixelShuffle (C*r*r, H, W) -> (C, H*r, W*r). mode 0: out[c, y*r+i, x*r+j] = in[c*r*r + i*r + j, y, x];
 // mode 1 (DCR): in[(i*r + j)*C + c, y, x].
 layout(local_size_x = 16, local_size_y = 16) in;
-layout(std430, binding = 0) readonly buffer In { float src[]; };
-layout(std430, binding = 2) writeonly buffer Out { float dst[]; };
+layout(std430, binding = 0) readonly buffer In { sfloat src[]; };
+layout(std430, binding = 2) writeonly buffer Out { sfloat dst[]; };
 layout(push_constant) uniform Params {
     int inOff, outOff, outW, outH, outC, r, mode;
 } p;

@@ -1,9 +1,11 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
+#include "storage.glsl"
 // Reorg (C, H, W) -> (C*s*s, H/s, W/s). mode 0: out[c*s*s + i*s + j, y, x] = in[c, y*s+i, x*s+j];
 // mode 1: out channel (i*s + j)*C + c.
 layout(local_size_x = 16, local_size_y = 16) in;
-layout(std430, binding = 0) readonly buffer In { float src[]; };
-layout(std430, binding = 2) writeonly buffer Out { float dst[]; };
+layout(std430, binding = 0) readonly buffer In { sfloat src[]; };
+layout(std430, binding = 2) writeonly buffer Out { sfloat dst[]; };
 layout(push_constant) uniform Params {
     int inOff, outOff, outW, outH, inC, s, mode;
 } p;

@@ -130,6 +130,11 @@ public final class RunnerNative {
         public native @Cast("long long") long deviceMask();
 
         public native UpscaleSettings deviceMask(long value);
+
+        /** Storage of blobs and weights on Vulkan devices: 0 = auto, 1 = fp32, 2 = fp16. */
+        public native int precision();
+
+        public native UpscaleSettings precision(int value);
     }
 
     public static final class UpscaleJob extends Pointer {
@@ -197,6 +202,9 @@ public final class RunnerNative {
 
         public native void forward(@Const FloatPointer input, int c, int h, int w, FloatPointer output);
 
-        public native void forwardOn(int device, @Const FloatPointer input, int c, int h, int w, FloatPointer output);
+        public native void forwardOn(int device, int precision, @Const FloatPointer input, int c, int h, int w, FloatPointer output);
+
+        /** What {@code precision} (0 auto, 1 fp32, 2 fp16) resolves to on a device: 1 = fp32, 2 = fp16. */
+        public native int storagePrecision(int device, int precision);
     }
 }

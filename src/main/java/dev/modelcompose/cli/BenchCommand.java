@@ -3,6 +3,7 @@ package dev.modelcompose.cli;
 import dev.modelcompose.models.ModelResolver;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.PixelBuffer;
+import dev.modelcompose.upscale.Precision;
 import dev.modelcompose.upscale.UpscaleOptions;
 import dev.modelcompose.upscale.Upscaler;
 import java.io.IOException;
@@ -63,6 +64,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "-g", paramLabel = "DEVICE", defaultValue = "-1", description = "our device: -1 = CPU (default), 0.. = Vulkan GPU")
     String device;
 
+    @Option(names = "--precision", paramLabel = "auto|fp32|fp16", defaultValue = "auto",
+            description = "Vulkan storage of activations and weights: auto (default; fp16 on GPUs with 16-bit storage buffers, fp32 on CPU Vulkan devices), fp32 or fp16; arithmetic is fp32 either way")
+    String precision;
+
     @Option(names = "--official", paramLabel = "BINARY",
             description = "realesrgan-ncnn-vulkan binary to time on the same image, on Vulkan device -g (0 when -g is -1)")
     Path official;
@@ -77,11 +82,15 @@ public final class BenchCommand implements Callable<Integer> {
                 prePad, networkSide, networkSide, threads);
 
         int deviceId = Devices.parse(device);
-        if (official != null) compareWithOfficial(files, deviceId, out);
+        UpscaleOptions options = UpscaleOptions.defaults().withThreads(threads).withPrePad(prePad).withDevice(deviceId)
+                .withPrecision(Precision.parse(precision));
+        if (official != null) compareWithOfficial(files, options, out);
 
-        List<Double> ours = timeOurs(files, deviceId);
+        List<Double> cpu = new ArrayList<>();
+        List<Double> ours = timeOurs(files, options, cpu);
         double oursBest = ours.stream().min(Double::compare).orElseThrow();
-        out.printf(Locale.ROOT, "ours    (%s): best %.3f s of %s%n", deviceName(deviceId), oursBest, format(ours));
+        out.printf(Locale.ROOT, "ours    (%s): best %.3f s of %s (process CPU time: %s)%n", deviceName(files, options), oursBest, format(ours),
+                format(cpu));
         if (noTorch) return 0;
 
         double torchBest = timeTorch(files, networkSide, out);
@@ -91,9 +100,13 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static String deviceName(int deviceId) {
+    private static String deviceName(ModelFiles files, UpscaleOptions options) {
+        int deviceId = options.device();
         if (deviceId < 0) return "CPU: " + Upscaler.cpuDescription();
-        return "Vulkan " + deviceId + ": " + dev.modelcompose.upscale.GpuDevices.list().get(deviceId).name();
+        try (Upscaler u = Upscaler.open(files, options)) {
+            return "Vulkan " + deviceId + ": " + dev.modelcompose.upscale.GpuDevices.list().get(deviceId).name() + ", "
+                    + u.storagePrecision(deviceId) + " storage";
+        }
     }
 
     private PixelBuffer syntheticImage() {
@@ -108,26 +121,36 @@ public final class BenchCommand implements Callable<Integer> {
         return new PixelBuffer(size, size, 3, pixels);
     }
 
-    private List<Double> timeOurs(ModelFiles files, int deviceId) {
-        UpscaleOptions options = UpscaleOptions.defaults().withThreads(threads).withPrePad(prePad).withDevice(deviceId);
+    /**
+     * Wall times of the timed runs; `cpu` gets the CPU time this process spent on each (all threads, the
+     * driver's too: with a software Vulkan device it shows the work even when other processes share the cores).
+     */
+    private List<Double> timeOurs(ModelFiles files, UpscaleOptions options, List<Double> cpu) {
         PixelBuffer image = syntheticImage();
         List<Double> times = new ArrayList<>();
         try (Upscaler upscaler = Upscaler.open(files, options)) {
             upscaler.upscale(image);  // warm-up: compiles kernels, transforms weights
             for (int i = 0; i < repeat; i++) {
                 long t0 = System.nanoTime();
+                long c0 = processCpuNanos();
                 upscaler.upscale(image);
                 times.add((System.nanoTime() - t0) / 1e9);
+                cpu.add((processCpuNanos() - c0) / 1e9);
             }
         }
         return times;
+    }
+
+    private static long processCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     /**
      * Whole runs on both sides, as a user sees them: the official binary's process (load, compile,
      * upscale, PNG in and out) against ours in this JVM (load, compile, upscale, PNG in and out).
      */
-    private void compareWithOfficial(ModelFiles files, int deviceId, PrintWriter out) throws Exception {
+    private void compareWithOfficial(ModelFiles files, UpscaleOptions options, PrintWriter out) throws Exception {
+        int deviceId = options.device();
         Path work = Files.createTempDirectory("mc-bench");
         try {
             Path models = Files.createDirectories(work.resolve("models"));  // the official binary wants "models" in the path
@@ -148,14 +171,14 @@ public final class BenchCommand implements Callable<Integer> {
                 officialBest = Math.min(officialBest, (System.nanoTime() - t0) / 1e9);
 
                 long t1 = System.nanoTime();
-                try (Upscaler u = Upscaler.open(files, UpscaleOptions.defaults().withThreads(threads).withPrePad(prePad).withDevice(deviceId))) {
+                try (Upscaler u = Upscaler.open(files, options)) {
                     var result = u.upscale(dev.modelcompose.imaging.ImageFiles.read(in));
                     dev.modelcompose.imaging.ImageFiles.write(result, work.resolve("ours.png"), dev.modelcompose.imaging.ImageFormat.PNG);
                 }
                 oursBest = Math.min(oursBest, (System.nanoTime() - t1) / 1e9);
             }
             out.printf(Locale.ROOT, "official realesrgan-ncnn-vulkan (Vulkan %d), whole run: best %.3f s%n", gpu, officialBest);
-            out.printf(Locale.ROOT, "ours (%s), whole run: best %.3f s%n", deviceName(deviceId), oursBest);
+            out.printf(Locale.ROOT, "ours (%s), whole run: best %.3f s%n", deviceName(files, options), oursBest);
             out.printf(Locale.ROOT, "ratio (official time / our time): %.2fx %s%n", officialBest / oursBest,
                     officialBest >= oursBest ? "(ours faster)" : "(official faster)");
         } finally {

@@ -5,6 +5,7 @@ import dev.modelcompose.imaging.ImageFormat;
 import dev.modelcompose.imaging.ImageWithMetadata;
 import dev.modelcompose.models.ModelResolver;
 import dev.modelcompose.upscale.ModelFiles;
+import dev.modelcompose.upscale.Precision;
 import dev.modelcompose.upscale.UpscaleException;
 import dev.modelcompose.upscale.UpscaleOptions;
 import dev.modelcompose.upscale.Upscaler;
@@ -54,6 +55,10 @@ public final class UpscaleCommand implements Callable<Integer> {
     @Option(names = "-g", paramLabel = "DEVICE", defaultValue = "-1", description = "device: -1 = CPU (default), 0.. = GPU; several, e.g. 0,-1, share the tiles; see 'model-compose devices'")
     String device;
 
+    @Option(names = "--precision", paramLabel = "auto|fp32|fp16", defaultValue = "auto",
+            description = "Vulkan storage of activations and weights: auto (default; fp16 on GPUs with 16-bit storage buffers, fp32 on CPU Vulkan devices), fp32 or fp16; arithmetic is fp32 either way")
+    String precision;
+
     @Option(names = "-x", description = "TTA mode: average 8 flips/transposes (8x slower)")
     boolean tta;
 
@@ -77,7 +82,7 @@ public final class UpscaleCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         UpscaleOptions options = UpscaleOptions.defaults().withDevices(Devices.parseList(device)).withTileSize(tileSize).withTilePad(tilePad)
-                .withPrePad(prePad).withTta(tta).withThreads(threads);
+                .withPrePad(prePad).withTta(tta).withThreads(threads).withPrecision(Precision.parse(precision));
         ImageFormat explicitFormat = format == null ? null : ImageFormat.parse(format);
         if (!Files.exists(input)) throw new IllegalArgumentException("input " + input + " does not exist");
         boolean batch = Files.isDirectory(input);
@@ -92,7 +97,8 @@ public final class UpscaleCommand implements Callable<Integer> {
             if (verbose)
                 err.printf("model %s: x%d, receptive field %d px, tile pad %d, %s%n", files.name(), upscaler.scale(),
                         upscaler.receptiveRadius(), upscaler.effectiveTilePad(), options.device() < 0 ? "CPU: " + Upscaler.cpuDescription()
-                                : "Vulkan " + options.device() + ": " + dev.modelcompose.upscale.GpuDevices.list().get(options.device()).name());
+                                : "Vulkan " + options.device() + ": " + dev.modelcompose.upscale.GpuDevices.list().get(options.device()).name()
+                                        + ", " + upscaler.storagePrecision(options.device()) + " storage");
             List<Job> jobs = batch ? batchJobs(explicitFormat) : List.of(new Job(input, output,
                     explicitFormat != null ? explicitFormat : ImageFormat.fromPath(output).orElse(ImageFormat.PNG)));
             int failures = 0;

@@ -81,6 +81,14 @@ public final class Upscaler implements AutoCloseable {
         return options.tilePad() >= 0 ? options.tilePad() : withModel(NativeModel::defaultTilePad);
     }
 
+    /**
+     * What {@link UpscaleOptions#precision()} resolves to on a device of {@link UpscaleOptions#devices()}: {@link Precision#FP32}
+     * or {@link Precision#FP16} (the CPU is always FP32). On a GPU this uploads the weights if no upscale ran yet.
+     */
+    public Precision storagePrecision(int device) {
+        return withModel(m -> Precision.ofCode(m.storagePrecision(device, options.precision().code())));
+    }
+
     /** The tile side an image of this size is processed with. */
     public int plannedTileSize(int width, int height) {
         return withSettings(s -> withModel(m -> m.plannedTileSize(width, height, s)));
@@ -151,7 +159,7 @@ public final class Upscaler implements AutoCloseable {
             model.outputShape(input.channels(), input.height(), input.width(), shape);
             Activation out = new Activation(shape.get(0), shape.get(1), shape.get(2));
             try (FloatPointer in = new FloatPointer(input.data()); FloatPointer result = new FloatPointer(out.data().length)) {
-                model.forwardOn(options.device(), in, input.channels(), input.height(), input.width(), result);
+                model.forwardOn(options.device(), options.precision().code(), in, input.channels(), input.height(), input.width(), result);
                 result.get(out.data());
             }
             return out;
@@ -180,7 +188,7 @@ public final class Upscaler implements AutoCloseable {
     private UpscaleSettings settings() {
         return new UpscaleSettings().tileSize(options.tileSize()).tilePad(options.tilePad()).prePad(options.prePad())
                 .tta(options.tta()).threads(options.threads()).memoryBudgetMb(options.memoryBudgetMb()).device(options.device())
-                .deviceMask(deviceMask(options.devices()));
+                .deviceMask(deviceMask(options.devices())).precision(options.precision().code());
     }
 
     private static long deviceMask(int[] devices) {

@@ -89,7 +89,7 @@ class CliTest {
     void helpDescribesTheFlags() {
         CliResult r = run("upscale", "--help");
         assertEquals(0, r.exit());
-        for (String flag : new String[] {"-i", "-o", "-n", "-m", "-s", "-t", "-g", "-x", "-f", "--tile-pad", "--pre-pad"})
+        for (String flag : new String[] {"-i", "-o", "-n", "-m", "-s", "-t", "-g", "-x", "-f", "--tile-pad", "--pre-pad", "--precision"})
             assertTrue(r.out().contains(flag), "help mentions " + flag);
     }
 }

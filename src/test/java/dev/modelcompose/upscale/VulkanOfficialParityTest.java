@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Our Vulkan path against the official realesrgan-ncnn-vulkan binary on the same Vulkan device
  * (lavapipe here), with the official tiling (10 px tile pad and pre-pad): at least 99 % of channel
- * values within 2 levels, leaving out the values the official binary wraps to 255.
+ * values within 2 levels, leaving out the values the official binary wraps to 255; with fp32 storage
+ * and, where the device has it, with fp16 storage as the official binary uses.
  */
 @Tag("oracle")
 class VulkanOfficialParityTest {
@@ -50,13 +51,17 @@ class VulkanOfficialParityTest {
         assertTrue(Files.isRegularFile(out), "official binary wrote no output:\n" + log);
         PixelBuffer official = BufferedImages.toPixels(ImageIO.read(out.toFile()));
 
-        UpscaleOptions options = UpscaleOptions.defaults().withDevice(DEVICE).withTileSize(32).withTilePad(10).withPrePad(10);
-        PixelBuffer ours;
-        try (Upscaler u = Upscaler.open(TestAssets.model(model), options)) {
-            ours = u.upscale(image);
+        for (Precision precision : GpuDevices.list().get(DEVICE).fp16Storage() ? List.of(Precision.FP32, Precision.FP16) : List.of(Precision.FP32)) {
+            UpscaleOptions options = UpscaleOptions.defaults().withDevice(DEVICE).withTileSize(32).withTilePad(10).withPrePad(10)
+                    .withPrecision(precision);
+            PixelBuffer ours;
+            try (Upscaler u = Upscaler.open(TestAssets.model(model), options)) {
+                ours = u.upscale(image);
+            }
+            ImageDiff diff = ImageDiff.of(ours, official, true);
+            System.out.println("Vulkan (" + precision + " storage) vs official, " + model + " " + image.width() + "x" + image.height()
+                    + " tile 32: " + diff);
+            assertTrue(diff.fractionWithin2() >= 0.99, "ours (Vulkan, " + precision + " storage) vs official: " + diff);
         }
-        ImageDiff diff = ImageDiff.of(ours, official, true);
-        System.out.println("Vulkan vs official, " + model + " " + image.width() + "x" + image.height() + " tile 32: " + diff);
-        assertTrue(diff.fractionWithin2() >= 0.99, "ours (Vulkan) vs official: " + diff);
     }
 }

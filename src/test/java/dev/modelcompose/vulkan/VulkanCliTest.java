@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** -g with several devices, and a device failure printed as a warning. */
+/** -g with several devices, a device failure printed as a warning, and --precision. */
 class VulkanCliTest {
     @TempDir
     Path dir;
@@ -49,5 +49,27 @@ class VulkanCliTest {
         assertEquals(0, exit, err.toString());
         assertEquals(256, ImageIO.read(out.toFile()).getWidth());
         assertTrue(err.toString().contains("warning:") && err.toString().contains("on the CPU"), err.toString());
+    }
+
+    @Test
+    void precisionOptionPicksTheStorageAndSaysSo() throws Exception {
+        VulkanTesting.requireFp16Storage();
+        Path in = dir.resolve("in.png"), out = dir.resolve("out.png");
+        ImageIO.write(new BufferedImage(16, 12, BufferedImage.TYPE_INT_RGB), "png", in.toFile());
+        for (String precision : new String[] {"fp16", "fp32"}) {
+            StringWriter err = new StringWriter();
+            CommandLine cli = Main.commandLine();
+            cli.setOut(new PrintWriter(new StringWriter(), true));
+            cli.setErr(new PrintWriter(err, true));
+            int exit = cli.execute("upscale", "-i", in.toString(), "-o", out.toString(), "-m", TestAssets.models().toString(), "-n",
+                    "realesr-animevideov3", "-s", "4", "-g", Integer.toString(VulkanTesting.DEVICE), "--precision", precision, "-v");
+            assertEquals(0, exit, err.toString());
+            assertTrue(err.toString().contains(", " + precision + " storage"), err.toString());
+        }
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(1, cli.execute("upscale", "-i", in.toString(), "-o", out.toString(), "--precision", "fp8"), err.toString());
+        assertTrue(err.toString().contains("precision must be auto, fp32 or fp16"), err.toString());
     }
 }

@@ -10,6 +10,7 @@ import dev.modelcompose.testing.NcnnModelWriter.Layer;
 import dev.modelcompose.testing.NcnnModelWriter.Tag;
 import dev.modelcompose.upscale.Activation;
 import dev.modelcompose.upscale.ModelFiles;
+import dev.modelcompose.upscale.Precision;
 import dev.modelcompose.upscale.UpscaleOptions;
 import dev.modelcompose.upscale.Upscaler;
 import java.nio.file.Path;
@@ -28,12 +29,22 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every op the CPU path supports, on the Vulkan device, against the CPU path on small random models:
- * within 1e-3 (relative above 1). Models whose size changes are wrapped with PixelShuffle / Reorg so the
- * runner accepts them as integer upscalers (as in OpReferenceTest).
+ * Every op the CPU path supports, on the Vulkan device, against the CPU path on small random models, once
+ * with fp32 storage (within 1e-3, relative above 1) and once with fp16 storage (within {@link #FP16_TOLERANCE}).
+ * Models whose size changes are wrapped with PixelShuffle / Reorg so the runner accepts them as integer
+ * upscalers (as in OpReferenceTest).
  */
 class VulkanOpsTest {
     private static final double TOLERANCE = 1e-3;
+    /**
+     * fp16 storage rounds the input, the weights and every op's output to 11 significant bits (relative error
+     * up to 2^-11 = 4.9e-4 each; arithmetic stays fp32). One op sees about three such roundings, a chain of layers
+     * (the dense block, 8 deep) more, and a convolution's sum of rounded products errs by about 1e-3 of the sum
+     * of |products|, not of the (possibly cancelled) result. So, as for fp32, the bound is absolute below 1 and
+     * relative above, for inputs of magnitude about 1 (scaled for larger ones); the worst seen is about 5e-3.
+     * Wrong indexing or a missed conversion errs by whole units.
+     */
+    private static final double FP16_TOLERANCE = 8e-3;
     private static final AtomicInteger MODELS = new AtomicInteger();
 
     @TempDir
@@ -41,11 +52,17 @@ class VulkanOpsTest {
 
     @BeforeAll
     static void device() {
-        VulkanTesting.requireDevice();
+        VulkanTesting.requireFp16Storage();
     }
 
     private static void check(NcnnModelWriter m, Activation... inputs) {
-        VulkanTesting.compare(dir, "vk" + MODELS.incrementAndGet(), m, TOLERANCE, inputs);
+        check(m, 1, inputs);
+    }
+
+    /** Both storage precisions; the fp16 bound grows with the magnitude of the inputs (its rounding error does). */
+    private static void check(NcnnModelWriter m, double inputMagnitude, Activation... inputs) {
+        VulkanTesting.compare(dir, "vk" + MODELS.incrementAndGet(), m, Precision.FP32, TOLERANCE, inputs);
+        VulkanTesting.compare(dir, "vk" + MODELS.incrementAndGet(), m, Precision.FP16, FP16_TOLERANCE * Math.max(1, inputMagnitude), inputs);
     }
 
     // ---- Convolution -----------------------------------------------------------------------------
@@ -135,7 +152,8 @@ class VulkanOpsTest {
             Layer conv = randomConv(m, r, "conv", "data", "output", 3, 6, kernel, kernel, true, Tag.FP32).put(4, kernel / 2).put(9, type);
             if (params.length > 0) conv.putArray(10, params);
             // inputs in [-3, 3] (and large weights below) push pre-activations over every branch
-            check(m, random(r, 3, 12, 14, -3, 3), random(r, 3, 5, 4, -30, 30));
+            check(m, 3, random(r, 3, 12, 14, -3, 3));
+            check(m, 30, random(r, 3, 5, 4, -30, 30));
         }
     }
 
@@ -404,31 +422,37 @@ class VulkanOpsTest {
         check(m, random(r, 3, 11, 9, 0, 1));
     }
 
-    @Test
-    void oneModelRunsManyShapesInTurn() {
+    private static double tolerance(Precision precision) {
+        return precision == Precision.FP16 ? FP16_TOLERANCE : TOLERANCE;
+    }
+
+    @ParameterizedTest(name = "{0} storage")
+    @ValueSource(strings = {"FP32", "FP16"})
+    void oneModelRunsManyShapesInTurn(Precision precision) {
         // plans per shape share the blob buffers, which grow: later (and earlier) shapes must still be right
         Random r = new Random(99);
         NcnnModelWriter m = denseBlock(r, 8, 4);
-        ModelFiles files = m.write(dir, "shapes");
-        try (Upscaler cpu = Upscaler.open(files, UpscaleOptions.defaults()); Upscaler gpu = Upscaler.open(files, VulkanTesting.gpu())) {
+        ModelFiles files = m.write(dir, "shapes-" + precision);
+        try (Upscaler cpu = Upscaler.open(files, UpscaleOptions.defaults()); Upscaler gpu = Upscaler.open(files, VulkanTesting.gpu(precision))) {
             for (int[] size : new int[][] {{16, 24}, {11, 13}, {24, 16}, {1, 1}, {40, 33}, {16, 24}, {5, 3}, {11, 13}, {40, 33}}) {
                 Activation in = random(r, 3, size[0], size[1], -1, 1);
-                assertClose(cpu.forward(in), gpu.forward(in), TOLERANCE, size[0] + "x" + size[1]);
+                assertClose(cpu.forward(in), gpu.forward(in), tolerance(precision), size[0] + "x" + size[1]);
             }
         }
     }
 
     @Test
     void twoModelsShareTheDevice() {
+        // and two precisions: the device enables 16-bit storage for every model, each picks its shaders
         Random r = new Random(98);
         NcnnModelWriter a = denseBlock(r, 8, 4), b = eltwiseModel(r, 1, new double[] {0.5, 2}, 2);
         ModelFiles fa = a.write(dir, "share-a"), fb = b.write(dir, "share-b");
-        try (Upscaler ga = Upscaler.open(fa, VulkanTesting.gpu()); Upscaler gb = Upscaler.open(fb, VulkanTesting.gpu());
+        try (Upscaler ga = Upscaler.open(fa, VulkanTesting.gpu()); Upscaler gb = Upscaler.open(fb, VulkanTesting.gpu(Precision.FP16));
              Upscaler ca = Upscaler.open(fa, UpscaleOptions.defaults()); Upscaler cb = Upscaler.open(fb, UpscaleOptions.defaults())) {
             Activation in = random(r, 3, 10, 9, -1, 1);
             for (int i = 0; i < 2; i++) {
                 assertClose(ca.forward(in), ga.forward(in), TOLERANCE, "a");
-                assertClose(cb.forward(in), gb.forward(in), TOLERANCE, "b");
+                assertClose(cb.forward(in), gb.forward(in), FP16_TOLERANCE, "b");
             }
             assertEquals(3, ga.forward(in).channels());
         }

@@ -11,6 +11,7 @@ import dev.modelcompose.upscale.Activation;
 import dev.modelcompose.upscale.GpuDevices;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.PixelBuffer;
+import dev.modelcompose.upscale.Precision;
 import dev.modelcompose.upscale.UpscaleOptions;
 import dev.modelcompose.upscale.Upscaler;
 import java.nio.file.Files;
@@ -42,8 +43,19 @@ final class VulkanTesting {
         assumeTrue(!GpuDevices.list().isEmpty(), () -> "no Vulkan device: " + GpuDevices.unavailableReason());
     }
 
+    /** The device under test with fp32 storage, whatever {@link Precision#AUTO} picks there. */
     static UpscaleOptions gpu() {
-        return UpscaleOptions.defaults().withDevice(DEVICE);
+        return gpu(Precision.FP32);
+    }
+
+    static UpscaleOptions gpu(Precision precision) {
+        return UpscaleOptions.defaults().withDevice(DEVICE).withPrecision(precision);
+    }
+
+    /** Skips the test when the device under test has no 16-bit storage buffers (lavapipe has them). */
+    static void requireFp16Storage() {
+        requireDevice();
+        assumeTrue(GpuDevices.list().get(DEVICE).fp16Storage(), "the Vulkan device has no 16-bit storage buffers");
     }
 
     static Activation random(Random r, int c, int h, int w, double lo, double hi) {
@@ -69,11 +81,15 @@ final class VulkanTesting {
         return l;
     }
 
-    /** Runs the model on the CPU and on the Vulkan device and compares (|gpu - cpu| <= tol * max(1, |cpu|)). */
-    static void compare(Path dir, String name, NcnnModelWriter model, double tolerance, Activation... inputs) {
+    /**
+     * Runs the model on the CPU and on the Vulkan device with the given storage precision and compares
+     * (|gpu - cpu| <= tol * max(1, |cpu|)); checks that the device really stored blobs at that precision.
+     */
+    static void compare(Path dir, String name, NcnnModelWriter model, Precision precision, double tolerance, Activation... inputs) {
         ModelFiles files = model.write(dir, name);
-        try (Upscaler cpu = Upscaler.open(files, UpscaleOptions.defaults()); Upscaler gpu = Upscaler.open(files, gpu())) {
-            for (Activation input : inputs) assertClose(cpu.forward(input), gpu.forward(input), tolerance, model.paramText());
+        try (Upscaler cpu = Upscaler.open(files, UpscaleOptions.defaults()); Upscaler gpu = Upscaler.open(files, gpu(precision))) {
+            assertEquals(precision, gpu.storagePrecision(DEVICE), "storage precision on the device");
+            for (Activation input : inputs) assertClose(cpu.forward(input), gpu.forward(input), tolerance, precision + " storage, model:\n" + model.paramText());
         }
     }
 
@@ -97,7 +113,7 @@ final class VulkanTesting {
                 }
         if (bad > 0)
             fail(bad + " of " + expected.data().length + " values differ by more than " + tol + " (worst " + worst + "); first " + first
-                    + "\nmodel:\n" + context);
+                    + "\n" + context);
     }
 
     /** A deterministic RGB(A) test image with gradients, edges and noise. */
@@ -119,12 +135,17 @@ final class VulkanTesting {
 
     /** Fraction of channel values within ±1 and the largest difference. */
     static double[] within1(PixelBuffer a, PixelBuffer b) {
+        return within(a, b, 1);
+    }
+
+    /** Fraction of channel values within ±limit and the largest difference. */
+    static double[] within(PixelBuffer a, PixelBuffer b, int limit) {
         assertEquals(a.width() + "x" + a.height() + "x" + a.channels(), b.width() + "x" + b.height() + "x" + b.channels());
         long ok = 0;
         int max = 0;
         for (int i = 0; i < a.pixels().length; i++) {
             int d = Math.abs((a.pixels()[i] & 0xFF) - (b.pixels()[i] & 0xFF));
-            if (d <= 1) ok++;
+            if (d <= limit) ok++;
             max = Math.max(max, d);
         }
         return new double[] {(double) ok / a.pixels().length, max};

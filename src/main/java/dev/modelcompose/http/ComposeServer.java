@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The {@code http-server} adapter (contract 3.2-3.5, 3.9) and the web page (3.10) of {@code model-compose up}, on
@@ -141,6 +142,11 @@ public final class ComposeServer implements AutoCloseable {
         return base;
     }
 
+    /** Accepted runs that have not finished: what {@link Settings#maxQueuedRuns()} bounds. */
+    int inFlightRuns() {
+        return (int) inFlight.stream().filter(t -> !t.status().isTerminal()).count();
+    }
+
     /** The addresses served, for {@code up} to print. */
     public List<String> addresses() {
         List<String> out = new ArrayList<>();
@@ -225,6 +231,7 @@ public final class ComposeServer implements AutoCloseable {
             cfg.startupWatcherEnabled = false;
             cfg.http.maxRequestSize = settings.maxRequestBytes();
             cfg.http.prefer405over404 = true;
+            cfg.jetty.threadPool = requestThreads(settings.maxQueuedRuns());
             if (page) {
                 ControllerConfig.WebUiConfig ui = controller.webui();
                 if (ui != null && "static".equals(ui.driver())) {
@@ -273,6 +280,22 @@ public final class ComposeServer implements AutoCloseable {
             json(ctx, 500, Map.of("detail", String.valueOf(e.getMessage() == null ? e.toString() : e.getMessage())));
         });
         return app;
+    }
+
+    /** Javalin's default request thread pool: 8 to 250 threads. */
+    private static final int MIN_REQUEST_THREADS = 8, DEFAULT_MAX_REQUEST_THREADS = 250;
+    /** Threads beyond the accepted runs: Jetty's acceptors and selectors, /health, polls, 429 answers. */
+    private static final int SPARE_REQUEST_THREADS = 64;
+
+    /**
+     * Each accepted run may hold a request thread while its client waits for the result; the pool has room for all of
+     * them and more, so a full queue never starves {@code /health} or the 429 answers.
+     */
+    private static QueuedThreadPool requestThreads(int maxQueuedRuns) {
+        int max = Math.max(DEFAULT_MAX_REQUEST_THREADS, maxQueuedRuns + SPARE_REQUEST_THREADS);
+        QueuedThreadPool pool = new QueuedThreadPool(max, MIN_REQUEST_THREADS, 60_000);
+        pool.setName("JettyServerThreadPool");
+        return pool;
     }
 
     private void cors(Context ctx) {

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -180,8 +181,7 @@ public final class ComposeServer implements AutoCloseable {
             sleep(Duration.ofMillis(50));
         }
         for (Task t : inFlight) t.cancel();
-        sleep(Duration.ofMillis(200)); // lets blocked requests answer the state they were waiting for
-        stopServers();
+        stopServers();  // graceful: waiting requests still answer with the state of their run
     }
 
     private synchronized void stopServers() {
@@ -232,6 +232,12 @@ public final class ComposeServer implements AutoCloseable {
             cfg.http.maxRequestSize = settings.maxRequestBytes();
             cfg.http.prefer405over404 = true;
             cfg.jetty.threadPool = requestThreads(settings.maxQueuedRuns());
+            cfg.jetty.modifyServer(server -> {
+                // Jetty's graceful stop: the ports close to new connections, and responses under way (the result of a
+                // run that finished during shutdown) are sent in full first
+                server.setHandler(new StatisticsHandler());
+                server.setStopTimeout(RESPONSE_DRAIN.toMillis());
+            });
             if (page) {
                 ControllerConfig.WebUiConfig ui = controller.webui();
                 if (ui != null && "static".equals(ui.driver())) {
@@ -282,6 +288,8 @@ public final class ComposeServer implements AutoCloseable {
         return app;
     }
 
+    /** How long stopping waits for responses still being sent once the runs are over. */
+    private static final Duration RESPONSE_DRAIN = Duration.ofSeconds(30);
     /** Javalin's default request thread pool: 8 to 250 threads. */
     private static final int MIN_REQUEST_THREADS = 8, DEFAULT_MAX_REQUEST_THREADS = 250;
     /** Threads beyond the accepted runs: Jetty's acceptors and selectors, /health, polls, 429 answers. */

@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelcompose.runtime.RuntimeOptions;
 import dev.modelcompose.runtime.Task;
 import dev.modelcompose.runtime.TaskStatus;
-import dev.modelcompose.runtime.UpscaleEngine;
-import dev.modelcompose.upscale.UpscaleJob;
-import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -207,15 +204,14 @@ class LoadTest {
     @Test
     void healthAnd429sStillAnswerWhileEverySlotHoldsAWaitingRequest() throws Exception {
         int capacity = ComposeServer.Settings.defaults().maxQueuedRuns();
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger started = new AtomicInteger();
-        RuntimeOptions options = LoopbackServer.offlineOptions().withEngines((files, opts) -> new BlockedEngine(release, started));
+        BlockingEngine engine = new BlockingEngine();
+        RuntimeOptions options = LoopbackServer.offlineOptions().withEngines((files, opts) -> engine);
         try (LoopbackServer s = LoopbackServer.start(compose(LoopbackServer.testModel("realesr-animevideov3-x2"), 2), dir, options,
                 ComposeServer.Settings.defaults())) {
             List<CompletableFuture<HttpResponse<byte[]>>> waiting = new ArrayList<>();
             try {
                 for (int i = 0; i < capacity; i++) waiting.add(sendAsync(s, Map.of("image", png(3, 2), "output_only", "true")));
-                awaitInFlight(s, capacity, started);
+                awaitInFlight(s, capacity, engine);
 
                 for (int i = 0; i < 4; i++) {
                     HttpResponse<byte[]> r = sendAsync(s, Map.of("image", png(3, 2))).get(HEALTH_LIMIT.toSeconds(), TimeUnit.SECONDS);
@@ -226,7 +222,7 @@ class LoadTest {
                         HttpResponse.BodyHandlers.ofByteArray()).get(HEALTH_LIMIT.toSeconds(), TimeUnit.SECONDS);
                 assertEquals(200, health.statusCode());
             } finally {
-                release.countDown();
+                engine.release();
             }
             for (CompletableFuture<HttpResponse<byte[]>> f : waiting) {
                 HttpResponse<byte[]> r = f.get(2, TimeUnit.MINUTES);
@@ -244,39 +240,13 @@ class LoadTest {
     }
 
     /** Waits until the server holds {@code n} runs: the workers are blocked in the engine and the rest are queued. */
-    private static void awaitInFlight(LoopbackServer s, int n, AtomicInteger started) throws Exception {
+    private static void awaitInFlight(LoopbackServer s, int n, BlockingEngine engine) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            if (started.get() >= WORKERS && s.server.inFlightRuns() >= n) return;
+            if (engine.started() >= WORKERS && s.server.inFlightRuns() >= n) return;
             Thread.sleep(20);
         }
-        throw new AssertionError("the server holds " + s.server.inFlightRuns() + " runs, " + started.get() + " started; expected " + n);
-    }
-
-    /** A x2 engine that blocks every upscale until released (nearest-neighbour, so the output size is exact). */
-    private record BlockedEngine(CountDownLatch release, AtomicInteger started) implements UpscaleEngine {
-        @Override
-        public int scale() {
-            return 2;
-        }
-
-        @Override
-        public BufferedImage upscale(BufferedImage image, UpscaleJob job) {
-            started.incrementAndGet();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            BufferedImage out = new BufferedImage(image.getWidth() * 2, image.getHeight() * 2, BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = out.createGraphics();
-            g.drawImage(image, 0, 0, out.getWidth(), out.getHeight(), null);
-            g.dispose();
-            return out;
-        }
-
-        @Override
-        public void close() {}
+        throw new AssertionError("the server holds " + s.server.inFlightRuns() + " runs, " + engine.started() + " started; expected " + n);
     }
 
     /** Polls {@code /health} every 50 ms until stopped; a poll that is not 200 within the limit is a problem. */

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
+import dev.modelcompose.testing.CliProcess;
 import dev.modelcompose.testing.TestAssets;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -30,35 +30,10 @@ class KilledCommandTest {
     @TempDir
     Path dir;
 
-    private Process cli(Path log, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    /** Waits until the process has logged {@code marker}; fails if it ends first. */
-    private static void awaitLog(Process p, Path log, String marker) throws Exception {
-        long deadline = System.nanoTime() + START_LIMIT.toNanos();
-        while (!Files.readString(log).contains(marker)) {
-            assertTrue(p.isAlive(), () -> "ended before logging '" + marker + "':\n" + read(log));
-            assertTrue(System.nanoTime() < deadline, () -> "no '" + marker + "' in time:\n" + read(log));
-            Thread.sleep(20);
-        }
-    }
-
     private static void kill(Process p, Path log) throws Exception {
-        assertTrue(p.isAlive(), () -> "finished before it could be killed (make the image bigger):\n" + read(log));
+        assertTrue(p.isAlive(), () -> "finished before it could be killed (make the image bigger):\n" + CliProcess.read(log));
         p.destroyForcibly();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (Exception e) {
-            return "(unreadable log: " + e + ")";
-        }
     }
 
     private static void writePng(Path path, int w, int h) throws Exception {
@@ -82,15 +57,15 @@ class KilledCommandTest {
         writePng(in.resolve("a.png"), 12, 10);
         writePng(in.resolve("b.png"), 400, 300);  // seconds of work on the CPU
         Path log = dir.resolve("upscale.log");
-        Process p = cli(log, "upscale", "-i", in.toString(), "-o", out.toString(), "-m", TestAssets.models().toString(),
+        Process p = CliProcess.start(dir, log, "upscale", "-i", in.toString(), "-o", out.toString(), "-m", TestAssets.models().toString(),
                 "-n", "realesr-animevideov3-x4", "-t", "64", "-v");
         try {
-            awaitLog(p, log, "-> " + out.resolve("a.png"));
+            CliProcess.awaitLog(p, log, "-> " + out.resolve("a.png"), START_LIMIT);
             kill(p, log);
         } finally {
             p.destroyForcibly();
         }
-        assertEquals(List.of("a.png"), visibleFiles(out), read(log));
+        assertEquals(List.of("a.png"), visibleFiles(out), CliProcess.read(log));
         BufferedImage a = ImageIO.read(out.resolve("a.png").toFile());
         assertNotNull(a);
         assertEquals("48x40", a.getWidth() + "x" + a.getHeight());
@@ -116,7 +91,7 @@ class KilledCommandTest {
     }
 
     private Process run(Path project, Path target, Path log) throws Exception {
-        return cli(log, "-f", project.resolve("model-compose.yml").toString(), "run", "--input",
+        return CliProcess.start(dir, log, "-f", project.resolve("model-compose.yml").toString(), "run", "--input",
                 "{\"image\": \"" + project.resolve("big.png") + "\"}", "-o", target.toString(), "-v");
     }
 
@@ -127,13 +102,13 @@ class KilledCommandTest {
         Path log = dir.resolve("run.log");
         Process p = run(project, target, log);
         try {
-            awaitLog(p, log, "Job '__job__' started.");
+            CliProcess.awaitLog(p, log, "Job '__job__' started.", START_LIMIT);
             Thread.sleep(300);  // into the upscale
             kill(p, log);
         } finally {
             p.destroyForcibly();
         }
-        assertFalse(Files.exists(target), read(log));
+        assertFalse(Files.exists(target), CliProcess.read(log));
         assertEquals(List.of("big.png", "model-compose.yml"), visibleFiles(project));
     }
 
@@ -171,6 +146,6 @@ class KilledCommandTest {
             assertNotNull(out, "a complete PNG");
             assertEquals("1200x800", out.getWidth() + "x" + out.getHeight());
         }
-        assertTrue(killedWhileWriting || Files.exists(target), read(log));
+        assertTrue(killedWhileWriting || Files.exists(target), CliProcess.read(log));
     }
 }

@@ -237,6 +237,7 @@ public final class ComposeServer implements AutoCloseable {
                 // run that finished during shutdown) are sent in full first
                 server.setHandler(new StatisticsHandler());
                 server.setStopTimeout(RESPONSE_DRAIN.toMillis());
+                server.setErrorHandler(new JsonErrorHandler());
             });
             if (page) {
                 ControllerConfig.WebUiConfig ui = controller.webui();

@@ -111,7 +111,7 @@ class FaultIsolationTest {
         return m;
     }
 
-    private static void assertImage(HttpResponse<byte[]> r, int w, int h) {
+    private static void assertImage(HttpResponse<byte[]> r, int w, int h) throws Exception {
         assertEquals(200, r.statusCode(), () -> new String(r.body()));
         BufferedImage img = r.headers().firstValue("Content-Type").orElse("").startsWith("image/png") ? HttpCalls.image(r.body())
                 : HttpCalls.outputImage(json(r));

@@ -63,11 +63,11 @@ final class HttpCalls {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> json(HttpResponse<byte[]> r) {
+    static Map<String, Object> json(HttpResponse<byte[]> r) throws IOException {
         try {
             return JSON.readValue(r.body(), Map.class);
         } catch (IOException e) {
-            throw new AssertionError("not JSON (HTTP " + r.statusCode() + "): " + new String(r.body(), StandardCharsets.UTF_8), e);
+            throw new IOException("not JSON (HTTP " + r.statusCode() + "): " + new String(r.body(), StandardCharsets.UTF_8), e);
         }
     }
 

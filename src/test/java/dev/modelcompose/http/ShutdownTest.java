@@ -79,6 +79,17 @@ class ShutdownTest {
             assertEquals("Service is shutting down", json(refused).get("detail"));
 
             engine.release();
+            // until the port closes, every answer is a JSON 503, also while the server drains the response under way
+            while (!down.isDone()) {
+                try {
+                    HttpResponse<byte[]> health = s.get("/health");
+                    assertEquals(503, health.statusCode());
+                    assertTrue(json(health).containsKey("status") || json(health).containsKey("detail"), new String(health.body()));
+                } catch (java.io.IOException closed) {
+                    break;
+                }
+                Thread.sleep(5);
+            }
             HttpResponse<byte[]> r = inFlight.get(2, TimeUnit.MINUTES);
             assertEquals(200, r.statusCode());
             BufferedImage out = HttpCalls.image(r.body());

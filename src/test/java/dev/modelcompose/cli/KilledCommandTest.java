@@ -86,7 +86,7 @@ class KilledCommandTest {
                     image: ${input.image as image}
                     params: {tile_size: 64}
                 """.replace("MODEL", TestAssets.models().resolve("realesr-animevideov3-x4.param").toString()));
-        writePng(project.resolve("big.png"), 300, 200);
+        writePng(project.resolve("big.png"), 400, 300);
         return project;
     }
 
@@ -103,7 +103,7 @@ class KilledCommandTest {
         Process p = run(project, target, log);
         try {
             CliProcess.awaitLog(p, log, "Job '__job__' started.", START_LIMIT);
-            Thread.sleep(300);  // into the upscale
+            Thread.sleep(50);  // into the run: loading the model or upscaling
             kill(p, log);
         } finally {
             p.destroyForcibly();
@@ -144,7 +144,7 @@ class KilledCommandTest {
         if (Files.exists(target)) {
             BufferedImage out = ImageIO.read(target.toFile());
             assertNotNull(out, "a complete PNG");
-            assertEquals("1200x800", out.getWidth() + "x" + out.getHeight());
+            assertEquals("1600x1200", out.getWidth() + "x" + out.getHeight());
         }
         assertTrue(killedWhileWriting || Files.exists(target), CliProcess.read(log));
     }

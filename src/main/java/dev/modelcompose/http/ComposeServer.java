@@ -208,10 +208,12 @@ public final class ComposeServer implements AutoCloseable {
         return state == State.STOPPED;
     }
 
-    /** Stops at once (tests; {@link #shutdown()} is the graceful way). */
+    /** Stops at once, cancelling the runs in flight (tests; {@link #shutdown()} is the graceful way). */
     @Override
     public void close() {
-        if (state != State.STOPPED) stopServers();
+        if (state == State.STOPPED) return;
+        for (Task t : inFlight) t.cancel();  // so requests waiting for them answer now, not after the response drain
+        stopServers();
     }
 
     private static void sleep(Duration d) {

@@ -31,6 +31,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The {@code http-server} adapter (contract 3.2-3.5, 3.9) and the web page (3.10) of {@code model-compose up}, on
@@ -146,6 +148,11 @@ public final class ComposeServer implements AutoCloseable {
         return base;
     }
 
+    /** Accepted runs that have not finished: what {@link Settings#maxQueuedRuns()} bounds. */
+    int inFlightRuns() {
+        return (int) inFlight.stream().filter(t -> !t.status().isTerminal()).count();
+    }
+
     /** The addresses served, for {@code up} to print. */
     public List<String> addresses() {
         List<String> out = new ArrayList<>();
@@ -179,8 +186,7 @@ public final class ComposeServer implements AutoCloseable {
             sleep(Duration.ofMillis(50));
         }
         for (Task t : inFlight) t.cancel();
-        sleep(Duration.ofMillis(200)); // lets blocked requests answer the state they were waiting for
-        stopServers();
+        stopServers();  // graceful: waiting requests still answer with the state of their run
     }
 
     private synchronized void stopServers() {
@@ -207,10 +213,12 @@ public final class ComposeServer implements AutoCloseable {
         return state == State.STOPPED;
     }
 
-    /** Stops at once (tests; {@link #shutdown()} is the graceful way). */
+    /** Stops at once, cancelling the runs in flight (tests; {@link #shutdown()} is the graceful way). */
     @Override
     public void close() {
-        if (state != State.STOPPED) stopServers();
+        if (state == State.STOPPED) return;
+        for (Task t : inFlight) t.cancel();  // so requests waiting for them answer now, not after the response drain
+        stopServers();
     }
 
     private static void sleep(Duration d) {
@@ -230,6 +238,14 @@ public final class ComposeServer implements AutoCloseable {
             cfg.startupWatcherEnabled = false;
             cfg.http.maxRequestSize = settings.maxRequestBytes();
             cfg.http.prefer405over404 = true;
+            cfg.jetty.threadPool = requestThreads(settings.maxQueuedRuns());
+            cfg.jetty.modifyServer(server -> {
+                // Jetty's graceful stop: the ports close to new connections, and responses under way (the result of a
+                // run that finished during shutdown) are sent in full first
+                server.setHandler(new StatisticsHandler());
+                server.setStopTimeout(RESPONSE_DRAIN.toMillis());
+                server.setErrorHandler(new JsonErrorHandler());
+            });
             if (page) {
                 ControllerConfig.WebUiConfig ui = controller.webui();
                 if (ui != null && "static".equals(ui.driver())) {
@@ -278,6 +294,24 @@ public final class ComposeServer implements AutoCloseable {
             json(ctx, 500, Map.of("detail", String.valueOf(e.getMessage() == null ? e.toString() : e.getMessage())));
         });
         return app;
+    }
+
+    /** How long stopping waits for responses still being sent once the runs are over. */
+    private static final Duration RESPONSE_DRAIN = Duration.ofSeconds(30);
+    /** Javalin's default request thread pool: 8 to 250 threads. */
+    private static final int MIN_REQUEST_THREADS = 8, DEFAULT_MAX_REQUEST_THREADS = 250;
+    /** Threads beyond the accepted runs: Jetty's acceptors and selectors, /health, polls, 429 answers. */
+    private static final int SPARE_REQUEST_THREADS = 64;
+
+    /**
+     * Each accepted run may hold a request thread while its client waits for the result; the pool has room for all of
+     * them and more, so a full queue never starves {@code /health} or the 429 answers.
+     */
+    private static QueuedThreadPool requestThreads(int maxQueuedRuns) {
+        int max = Math.max(DEFAULT_MAX_REQUEST_THREADS, maxQueuedRuns + SPARE_REQUEST_THREADS);
+        QueuedThreadPool pool = new QueuedThreadPool(max, MIN_REQUEST_THREADS, 60_000);
+        pool.setName("JettyServerThreadPool");
+        return pool;
     }
 
     private void cors(Context ctx) {

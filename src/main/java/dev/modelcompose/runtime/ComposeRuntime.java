@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Components are created on first use (or by {@link #start()}), once per process, and shared by all tasks.
  * Tasks run on the controller's executor: every task at once when {@code controller.max_concurrent_count} is 0,
- * else N at a time in arrival order. Finished tasks are kept for {@link #TASK_RETENTION} for {@link #task(String)}.
+ * else N at a time in arrival order. Finished tasks are kept for {@link #TASK_RETENTION} for {@link #task(String)}, within
+ * a memory budget ({@link #retainOutputsUpTo}).
  */
 public final class ComposeRuntime implements AutoCloseable {
     public static final Duration TASK_RETENTION = Duration.ofHours(1);
@@ -55,6 +56,7 @@ public final class ComposeRuntime implements AutoCloseable {
     private final Map<String, WorkflowRunner.CompiledWorkflow> workflows = new LinkedHashMap<>();
     private final Map<String, ComponentInstance> components = new ConcurrentHashMap<>();
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+    private final FinishedTasks finished = new FinishedTasks(Runtime.getRuntime().maxMemory() / 4);
     private final ExecutorService taskThreads;
     private final ExecutorService jobThreads;
     private final WorkflowRunner runner;
@@ -183,6 +185,7 @@ public final class ComposeRuntime implements AutoCloseable {
         purgeTasks();
         Task task = new Task(Ulid.next(), wf.config().id(), run.sessionId(), run.metadata());
         tasks.put(task.id(), task);
+        task.completion().whenComplete((output, failure) -> finished.add(task));
         RenderContext.Options render = run.inputAccess() == null ? renderOptions : renderOptions.withAccess(run.inputAccess());
         task.execution(taskThreads.submit(() -> execute(task, wf, input, render)));
         return task;
@@ -231,8 +234,15 @@ public final class ComposeRuntime implements AutoCloseable {
     }
 
     private void purgeTasks() {
-        Instant limit = Instant.now().minus(TASK_RETENTION);
-        tasks.values().removeIf(t -> t.finishedAt() != null && t.finishedAt().isBefore(limit));
+        for (Task t : finished.evict(Instant.now().minus(TASK_RETENTION))) tasks.remove(t.id());
+    }
+
+    /**
+     * The most output bytes (images at 4 bytes a pixel) that finished tasks keep for {@link #task(String)} in all;
+     * past it the oldest are forgotten before their {@link #TASK_RETENTION}. Default: a quarter of the maximum heap.
+     */
+    public void retainOutputsUpTo(long bytes) {
+        finished.budget(bytes);
     }
 
     // ---------------------------------------------------------------------------------------------- components

@@ -246,6 +246,9 @@ final class ImageUpscaleComponent implements ComponentInstance {
             throw new WorkflowException("component '" + config.id() + "': " + message(e), e);
         } catch (Exception e) {  // closing the hook does not throw
             throw new IllegalStateException(e);
+        } finally {
+            // e.g. a GPU that failed and left its tiles to the CPU: the run succeeds, the log says why it was slow
+            for (String w : job.warnings()) run.log().accept("[task-" + run.taskId() + "] Component '" + config.id() + "': warning: " + w);
         }
     }
 

@@ -1,24 +1,17 @@
 package dev.modelcompose.http;
 
+import static dev.modelcompose.http.HttpCalls.image;
+import static dev.modelcompose.http.HttpCalls.json;
+import static dev.modelcompose.http.HttpCalls.multipart;
+import static dev.modelcompose.http.HttpCalls.png;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelcompose.compose.ComposeLoader;
 import dev.modelcompose.compose.ControllerConfig;
-import dev.modelcompose.imaging.ImageFiles;
-import dev.modelcompose.imaging.ImageFormat;
-import dev.modelcompose.models.ModelCache;
-import dev.modelcompose.models.ModelCatalog;
-import dev.modelcompose.models.ModelProvisioner;
-import dev.modelcompose.models.ModelResolver;
 import dev.modelcompose.runtime.ComposeRuntime;
-import dev.modelcompose.runtime.ModelSource;
-import dev.modelcompose.runtime.RuntimeOptions;
 import dev.modelcompose.testing.TestAssets;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,14 +23,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The HTTP API on 127.0.0.1 with a free port, the real runner and the small realesr-animevideov3-x4 model. */
 class ComposeServerTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
@@ -78,40 +69,10 @@ class ComposeServerTest {
                     image: ${input.image as image}
                     params: {tile_size: 32, tile_pad_size: 8}
                 """.replace("MODEL", param);
-        ModelSource models = ModelSource.of(new ModelProvisioner(new ModelResolver(ModelCatalog.builtIn(), new ModelCache(TestAssets.models()),
-                line -> { throw new AssertionError("tests must not fetch models: " + line); })));
-        runtime = ComposeRuntime.create(ComposeLoader.loadString(yaml, "model-compose.yml", dir, Map.of()),
-                new RuntimeOptions(models, null, false, null));
+        runtime = ComposeRuntime.create(ComposeLoader.loadString(yaml, "model-compose.yml", dir, Map.of()), LoopbackServer.offlineOptions());
         ControllerConfig.AdapterConfig a = ComposeServer.httpAdapter(runtime.config().controller());
         server = new ComposeServer(runtime, a, settings).start(0, webuiPort);
         return "http://127.0.0.1:" + server.port() + "/api";
-    }
-
-    private static byte[] png(int w, int h) throws Exception {
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) img.setRGB(x, y, (x * 11 & 0xFF) << 16 | (y * 13 & 0xFF) << 8 | 90);
-        return ImageFiles.encode(img, ImageFormat.PNG);
-    }
-
-    /** A multipart body: values are String (a field) or byte[] (a file named x.png). */
-    private static HttpRequest.Builder multipart(String url, Map<String, Object> fields) throws Exception {
-        String boundary = "----mc" + System.nanoTime();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Map.Entry<String, Object> e : fields.entrySet()) {
-            out.write(("--" + boundary + "\r\n").getBytes(StandardCharsets.UTF_8));
-            if (e.getValue() instanceof byte[] b) {
-                out.write(("Content-Disposition: form-data; name=\"" + e.getKey() + "\"; filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n")
-                        .getBytes(StandardCharsets.UTF_8));
-                out.write(b);
-            } else {
-                out.write(("Content-Disposition: form-data; name=\"" + e.getKey() + "\"\r\n\r\n" + e.getValue()).getBytes(StandardCharsets.UTF_8));
-            }
-            out.write("\r\n".getBytes(StandardCharsets.UTF_8));
-        }
-        out.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()));
     }
 
     private HttpResponse<byte[]> send(HttpRequest.Builder b) throws Exception {
@@ -123,17 +84,7 @@ class ComposeServerTest {
     }
 
     private HttpResponse<byte[]> postJson(String url, Object body) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> json(HttpResponse<byte[]> r) throws Exception {
-        return JSON.readValue(r.body(), Map.class);
-    }
-
-    private static BufferedImage image(byte[] b) throws Exception {
-        return ImageIO.read(new ByteArrayInputStream(b));
+        return send(HttpCalls.postJson(url, body));
     }
 
     @Test

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelcompose.cli.Main;
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
+import dev.modelcompose.testing.CliProcess;
 import dev.modelcompose.testing.TestAssets;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -20,8 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -39,15 +39,11 @@ class UpDownCommandTest {
     }
 
     private Process cli(Path log, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return CliProcess.start(dir, log, args);
     }
 
-    @Test
-    void upServesTheReadmeCallAndDownStopsIt() throws Exception {
-        int port = freePort();
+    /** The README example with a local test model, on {@code port}. */
+    private void writeCompose(int port) throws Exception {
         String param = TestAssets.models().resolve("realesr-animevideov3-x4.param").toString();
         Files.writeString(dir.resolve("model-compose.yml"), """
                 controller:
@@ -66,22 +62,33 @@ class UpDownCommandTest {
                   action:
                     image: ${input.image as image}
                 """.replace("PORT", String.valueOf(port)).replace("MODEL", param));
+    }
+
+    /** Waits until {@code up} answers {@code /health} with 200. */
+    private static void awaitHealthy(Process up, Path log, HttpClient http, String api) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        HttpResponse<String> health = null;
+        while (System.nanoTime() < deadline && up.isAlive()) {
+            try {
+                health = http.send(HttpRequest.newBuilder(URI.create(api + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+                break;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        assertTrue(health != null && health.statusCode() == 200, Files.readString(log));
+    }
+
+    @Test
+    void upServesTheReadmeCallAndDownStopsIt() throws Exception {
+        int port = freePort();
+        writeCompose(port);
         Path log = dir.resolve("up.log");
         Process up = cli(log, "up");
         HttpClient http = HttpClient.newHttpClient();
         String api = "http://127.0.0.1:" + port + "/api";
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            HttpResponse<String> health = null;
-            while (System.nanoTime() < deadline && up.isAlive()) {
-                try {
-                    health = http.send(HttpRequest.newBuilder(URI.create(api + "/health")).build(), HttpResponse.BodyHandlers.ofString());
-                    break;
-                } catch (java.io.IOException notYet) {
-                    Thread.sleep(200);
-                }
-            }
-            assertTrue(health != null && health.statusCode() == 200, Files.readString(log));
+            awaitHealthy(up, log, http, api);
             assertTrue(Files.readString(log).contains("http://127.0.0.1:" + port + "/api"), Files.readString(log));
 
             // curl -X POST http://localhost:PORT/api/workflows/runs -F "image=@x.png" -F output_only=true
@@ -108,6 +115,33 @@ class UpDownCommandTest {
             assertTrue(up.waitFor(30, TimeUnit.SECONDS), "up stops within a few seconds of down");
             assertEquals(0, up.exitValue(), Files.readString(log));
             assertFalse(Files.exists(dir.resolve(".stop")));
+        } finally {
+            up.destroyForcibly();
+        }
+    }
+
+    /** SIGTERM (what Ctrl-C and service managers send) while a run is under way: the run finishes and its client gets it. */
+    @Test
+    void sigtermLetsTheRunUnderWayFinishAndSendsItsResult() throws Exception {
+        int port = freePort();
+        writeCompose(port);
+        Path log = dir.resolve("up.log");
+        Process up = cli(log, "up");
+        HttpClient http = HttpClient.newHttpClient();
+        String api = "http://127.0.0.1:" + port + "/api";
+        try {
+            awaitHealthy(up, log, http, api);
+            CompletableFuture<HttpResponse<byte[]>> run = http.sendAsync(
+                    HttpCalls.multipart(api + "/workflows/runs", Map.of("image", HttpCalls.png(300, 200), "output_only", "true")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            CliProcess.awaitLog(up, log, "Job '__job__' started.", Duration.ofSeconds(60));
+            up.destroy();  // SIGTERM
+
+            HttpResponse<byte[]> r = run.get(2, TimeUnit.MINUTES);
+            assertEquals(200, r.statusCode(), () -> new String(r.body()) + "\n" + CliProcess.read(log));
+            BufferedImage out = HttpCalls.image(r.body());
+            assertEquals("1200x800", out.getWidth() + "x" + out.getHeight());
+            assertTrue(up.waitFor(60, TimeUnit.SECONDS), "up stops once the run is delivered");
         } finally {
             up.destroyForcibly();
         }

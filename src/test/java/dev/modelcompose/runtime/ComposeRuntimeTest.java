@@ -365,4 +365,30 @@ class ComposeRuntimeTest {
             assertTrue(second.await(1, TimeUnit.SECONDS));
         }
     }
+
+    @Test
+    void finishedTasksPastTheOutputBudgetAreForgottenOldestFirst() throws Exception {
+        try (ComposeRuntime rt = runtime(EXAMPLE)) {
+            rt.retainOutputsUpTo(2 * 32 * 32 * 4);  // two 32x32 outputs
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                Task t = rt.submit(null, Map.of("image", upload(image(8, 8, false))));
+                assertInstanceOf(BufferedImage.class, t.await());
+                ids.add(t.id());
+            }
+            List<Boolean> expected = List.of(false, false, false, true, true);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            List<Boolean> kept;
+            while (true) {  // a task joins the retained ones just after its waiters wake
+                kept = ids.stream().map(id -> rt.task(id).isPresent()).toList();
+                if (kept.equals(expected) || System.nanoTime() > deadline) break;
+                Thread.sleep(10);
+            }
+            assertEquals(expected, kept);
+
+            rt.retainOutputsUpTo(0);
+            assertTrue(rt.task(ids.get(4)).isPresent(), "the newest is always kept");
+            assertTrue(rt.task(ids.get(3)).isEmpty());
+        }
+    }
 }

@@ -8,9 +8,12 @@ import java.util.List;
  * @param family  {@code real-esrgan} or {@code esrgan} ({@code architecture} is an alias)
  * @param model   as written: a String (catalogue name, path, or Hugging Face repository) or a Map with {@code provider}
  * @param scale   the expected upscale factor, or null to take the model's own
- * @param device  {@code auto}, {@code cpu}, {@code -1}, ... as written
+ * @param device    {@code auto}, {@code cpu}, {@code -1}, ... as written (a list comma-joined)
+ * @param precision Vulkan storage: {@code auto}, {@code fp32} or {@code fp16} (upstream leaves {@code precision} unused for
+ *                  these families)
  */
-public record ImageUpscaleConfig(String id, String driver, String family, Object model, Integer scale, String device, boolean preload,
+public record ImageUpscaleConfig(String id, String driver, String family, Object model, Integer scale, String device, String precision,
+                                 boolean preload,
                                  int maxConcurrentCount, boolean isDefault, String runtime, List<Action> actions) implements ComponentConfig {
     public static final String TASK = "image-upscale";
     public static final List<String> FAMILIES = List.of("real-esrgan", "esrgan");

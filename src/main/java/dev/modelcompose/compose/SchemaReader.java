@@ -355,6 +355,23 @@ final class SchemaReader {
         return "auto";
     }
 
+    /** {@code precision}: the Vulkan storage precision; torch's spellings (float16, half, float32, full) are accepted. */
+    private String precision(Obj o, String path) {
+        String written = o.string("precision", null);
+        if (written == null) return "auto";
+        String p = switch (written.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> "auto";
+            case "fp16", "float16", "half" -> "fp16";
+            case "fp32", "float32", "full", "float" -> "fp32";
+            default -> null;
+        };
+        if (p == null) {
+            error(path + ".precision", "expected auto, fp16 or fp32, got '" + written + "'", o.map.get("precision").origin());
+            return "auto";
+        }
+        return p;
+    }
+
     private String runtime(Obj o, String path) {
         YamlNode n = o.node("runtime");
         if (n == null) return "native";
@@ -661,7 +678,8 @@ final class SchemaReader {
         String device = deviceSpec(o, path);
         boolean preload = o.bool("preload", true);
         o.plain("on_demand");
-        for (String k : List.of("device_mode", "precision", "quantization", "low_cpu_mem_usage", "peft_adapters", "runtime_spec"))
+        String precision = precision(o, path);
+        for (String k : List.of("device_mode", "quantization", "low_cpu_mem_usage", "peft_adapters", "runtime_spec"))
             o.plain(k);
         String runtime = runtime(o, path);
 
@@ -699,7 +717,7 @@ final class SchemaReader {
             }
         }
         o.finish();
-        return new ImageUpscaleConfig(id, driver, family, model, scale, device, preload, max, isDefault, runtime, actions);
+        return new ImageUpscaleConfig(id, driver, family, model, scale, device, precision, preload, max, isDefault, runtime, actions);
     }
 
     private Action action(YamlNode node, String path, int index, Set<String> taken, String family) {

@@ -14,6 +14,7 @@ import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.UpscaleCancelledException;
 import dev.modelcompose.upscale.UpscaleJob;
 import dev.modelcompose.upscale.GpuDevices;
+import dev.modelcompose.upscale.Precision;
 import dev.modelcompose.upscale.UpscaleOptions;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -133,7 +134,7 @@ final class ImageUpscaleComponent implements ComponentInstance {
     }
 
     private UpscaleOptions upscaleOptions(CompiledAction a, RenderContext ctx) {
-        UpscaleOptions o = UpscaleOptions.defaults().withDevices(devices(config.device()));
+        UpscaleOptions o = UpscaleOptions.defaults().withDevices(devices(config.device())).withPrecision(Precision.parse(config.precision()));
         int tile = intParam(a.tileSize(), ctx, "tile_size", 0);
         if (tile > 0 && tile < 32) tile = 32;
         int pad = intParam(a.tilePad(), ctx, "tile_pad_size", 0);

@@ -14,6 +14,8 @@ import dev.modelcompose.imaging.ImageWithMetadata;
 import java.awt.color.ColorSpace;
 import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,7 +32,7 @@ class ComposeServerMetadataTest {
     @TempDir
     Path dir;
 
-    private TestUpscaleServer server;
+    private LoopbackServer server;
 
     @AfterEach
     void stop() {
@@ -57,22 +59,44 @@ class ComposeServerMetadataTest {
         assertEquals(0, ExifBlocks.nextIfd(exif), what + ": the sideways thumbnail is unlinked");
     }
 
+    /** One workflow upscaling {@code input.image} x2 with a real small model. */
+    private LoopbackServer upscaleServer(ComposeServer.Settings settings) {
+        String yaml = """
+                controller: {type: http-server, port: 8080, base_path: /api}
+                workflow:
+                  job: {input: "${input}", output: "${output as image}"}
+                component:
+                  type: model
+                  task: image-upscale
+                  family: real-esrgan
+                  model: MODEL
+                  scale: 2
+                  action: {image: "${input.image as image}", params: {tile_size: 32}}
+                """.replace("MODEL", LoopbackServer.testModel("realesr-animevideov3-x2"));
+        return LoopbackServer.start(yaml, dir, LoopbackServer.offlineOptions(), settings);
+    }
+
+    private HttpResponse<byte[]> postJson(String json) throws Exception {
+        return server.send(HttpRequest.newBuilder(URI.create(server.api + "/workflows/runs")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     private static String chunks(byte[] png) {
         return new String(png, StandardCharsets.ISO_8859_1);
     }
 
     @Test
     void anUploadedJpegKeepsItsIccAndExifInOutputOnlyAndJsonOutputs() throws Exception {
-        server = TestUpscaleServer.start(dir, "realesr-animevideov3-x2", 2, ComposeServer.Settings.defaults());
-        TestUpscaleServer.Upload photo = new TestUpscaleServer.Upload("phone.jpg", "image/jpeg", sidewaysJpeg());
+        server = upscaleServer(ComposeServer.Settings.defaults());
+        HttpCalls.Upload photo = new HttpCalls.Upload("phone.jpg", "image/jpeg", sidewaysJpeg());
 
-        HttpResponse<byte[]> r = server.postMultipart("/workflows/runs", Map.of("input[image]", photo, "output_only", "true"));
+        HttpResponse<byte[]> r = server.post("/workflows/runs", Map.of("input[image]", photo, "output_only", "true"));
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         assertEquals("image/png", r.headers().firstValue("Content-Type").orElse(""));
         assertTrue(chunks(r.body()).contains("iCCP") && chunks(r.body()).contains("eXIf"));
         assertKeepsTheMetadata(r.body(), "output_only");
 
-        r = server.postMultipart("/workflows/runs", Map.of("image", photo));
+        r = server.post("/workflows/runs", Map.of("image", photo));
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         String output = (String) new ObjectMapper().readValue(r.body(), Map.class).get("output");
         assertKeepsTheMetadata(Base64.getDecoder().decode(output), "JSON base64 output");
@@ -80,9 +104,9 @@ class ComposeServerMetadataTest {
 
     @Test
     void aDataUriInputKeepsItsMetadata() throws Exception {
-        server = TestUpscaleServer.start(dir, "realesr-animevideov3-x2", 2, ComposeServer.Settings.defaults());
+        server = upscaleServer(ComposeServer.Settings.defaults());
         String uri = "data:image/jpeg;base64," + Base64.getEncoder().encodeToString(sidewaysJpeg());
-        HttpResponse<byte[]> r = server.postJson("/workflows/runs", "{\"input\": {\"image\": \"" + uri + "\"}, \"output_only\": true}");
+        HttpResponse<byte[]> r = postJson("{\"input\": {\"image\": \"" + uri + "\"}, \"output_only\": true}");
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         assertKeepsTheMetadata(r.body(), "data: URI input");
     }
@@ -90,19 +114,19 @@ class ComposeServerMetadataTest {
     @Test
     void anUploadStreamedToATempFileKeepsItsMetadata() throws Exception {
         ComposeServer.Settings toDisk = new ComposeServer.Settings(16, 1 << 20, 64, dir);
-        server = TestUpscaleServer.start(dir, "realesr-animevideov3-x2", 2, toDisk);
-        TestUpscaleServer.Upload photo = new TestUpscaleServer.Upload("phone.jpg", "image/jpeg", sidewaysJpeg());
-        HttpResponse<byte[]> r = server.postMultipart("/workflows/runs", Map.of("image", photo, "output_only", "true"));
+        server = upscaleServer(toDisk);
+        HttpCalls.Upload photo = new HttpCalls.Upload("phone.jpg", "image/jpeg", sidewaysJpeg());
+        HttpResponse<byte[]> r = server.post("/workflows/runs", Map.of("image", photo, "output_only", "true"));
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         assertKeepsTheMetadata(r.body(), "upload on disk");
     }
 
     @Test
     void anImageWithoutMetadataGivesCleanOutput() throws Exception {
-        server = TestUpscaleServer.start(dir, "realesr-animevideov3-x2", 2, ComposeServer.Settings.defaults());
+        server = upscaleServer(ComposeServer.Settings.defaults());
         byte[] plain = ImageFiles.encode(new BufferedImage(12, 10, BufferedImage.TYPE_INT_RGB), ImageFormat.PNG);
-        HttpResponse<byte[]> r = server.postMultipart("/workflows/runs",
-                Map.of("image", new TestUpscaleServer.Upload("plain.png", "image/png", plain), "output_only", "true"));
+        HttpResponse<byte[]> r = server.post("/workflows/runs",
+                Map.of("image", new HttpCalls.Upload("plain.png", "image/png", plain), "output_only", "true"));
         assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
         assertEquals(24, ImageFiles.read(r.body(), "out").getWidth());
         assertFalse(chunks(r.body()).contains("iCCP") || chunks(r.body()).contains("eXIf"), "no metadata chunks");

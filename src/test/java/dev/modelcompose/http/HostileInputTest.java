@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -219,16 +220,11 @@ class HostileInputTest {
 
     /** One multipart file part with the given file name and Content-Type. */
     private HttpResponse<byte[]> upload(String filename, String contentType, byte[] bytes) throws Exception {
-        String boundary = "----mc" + System.nanoTime();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"workflow_id\"\r\n\r\nupload\r\n").getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"output_only\"\r\n\r\ntrue\r\n").getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"" + filename + "\"\r\nContent-Type: "
-                + contentType + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        out.writeBytes(bytes);
-        out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return server.send(HttpRequest.newBuilder(URI.create(server.api + "/workflows/runs"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())));
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("workflow_id", "upload");
+        fields.put("output_only", "true");
+        fields.put("image", new HttpCalls.Upload(filename, contentType, bytes));
+        return server.post("/workflows/runs", fields);
     }
 
     @Test

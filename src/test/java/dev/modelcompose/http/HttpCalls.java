@@ -33,18 +33,21 @@ final class HttpCalls {
         }
     }
 
-    /** A multipart body: values are String (a field) or byte[] (a file named x.png). */
+    /** A file part of a multipart body, with the name and type the client claims. */
+    record Upload(String filename, String mediaType, byte[] bytes) {}
+
+    /** A multipart body in the order given: {@link Upload} values are files, byte[] a file x.png (image/png), others fields. */
     static HttpRequest.Builder multipart(String url, Map<String, Object> fields) {
         String boundary = "----mc" + System.nanoTime();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Map.Entry<String, Object> e : fields.entrySet()) {
-            out.writeBytes(("--" + boundary + "\r\n").getBytes(StandardCharsets.UTF_8));
-            if (e.getValue() instanceof byte[] b) {
-                out.writeBytes(("Content-Disposition: form-data; name=\"" + e.getKey() + "\"; filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n")
-                        .getBytes(StandardCharsets.UTF_8));
-                out.writeBytes(b);
+            out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + e.getKey() + "\"").getBytes(StandardCharsets.UTF_8));
+            Upload file = e.getValue() instanceof byte[] b ? new Upload("x.png", "image/png", b) : e.getValue() instanceof Upload u ? u : null;
+            if (file != null) {
+                out.writeBytes(("; filename=\"" + file.filename() + "\"\r\nContent-Type: " + file.mediaType() + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                out.writeBytes(file.bytes());
             } else {
-                out.writeBytes(("Content-Disposition: form-data; name=\"" + e.getKey() + "\"\r\n\r\n" + e.getValue()).getBytes(StandardCharsets.UTF_8));
+                out.writeBytes(("\r\n\r\n" + e.getValue()).getBytes(StandardCharsets.UTF_8));
             }
             out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
         }

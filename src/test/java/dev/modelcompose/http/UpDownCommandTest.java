@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.LinkedHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -94,16 +95,10 @@ class UpDownCommandTest {
             // curl -X POST http://localhost:PORT/api/workflows/runs -F "image=@x.png" -F output_only=true
             BufferedImage img = new BufferedImage(9, 7, BufferedImage.TYPE_INT_RGB);
             byte[] png = ImageFiles.encode(img, ImageFormat.PNG);
-            String boundary = "b" + System.nanoTime();
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            body.write(png);
-            body.write(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"output_only\"\r\n\r\ntrue\r\n--" + boundary + "--\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(api + "/workflows/runs"))
-                    .header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-                    .build(), HttpResponse.BodyHandlers.ofByteArray());
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("image", png);
+            fields.put("output_only", "true");
+            HttpResponse<byte[]> r = http.send(HttpCalls.multipart(api + "/workflows/runs", fields).build(), HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, r.statusCode());
             BufferedImage out = ImageIO.read(new ByteArrayInputStream(r.body()));
             assertEquals(36, out.getWidth());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelcompose.compose.ComposeException;
 import dev.modelcompose.compose.ComposeLoader;
 import dev.modelcompose.compose.ComposeProject;
 import dev.modelcompose.expr.ByteSource;
@@ -231,6 +232,16 @@ class ComposeRuntimeTest {
             rt.run(null, Map.of("image", upload(image(2, 2, false))));
             assertArrayEquals(new int[] {0, UpscaleOptions.CPU}, engines.opened.get(0).devices());
         }
+    }
+
+    @Test
+    void precisionSelectsTheVulkanStorageAndAcceptsTorchSpellings() throws Exception {
+        try (ComposeRuntime rt = runtime(EXAMPLE.replace("scale: 4", "scale: 4\n  precision: float16"))) {
+            rt.run(null, Map.of("image", upload(image(2, 2, false))));
+            assertEquals(dev.modelcompose.upscale.Precision.FP16, engines.opened.get(0).precision());
+        }
+        ComposeException e = assertThrows(ComposeException.class, () -> runtime(EXAMPLE.replace("scale: 4", "scale: 4\n  precision: int8")));
+        assertTrue(e.getMessage().contains("precision: expected auto, fp16 or fp32, got 'int8'"), e.getMessage());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.modelcompose.cli;
 
+import dev.modelcompose.compose.ComposeException;
 import dev.modelcompose.compose.ComposeLoader;
+import dev.modelcompose.compose.ComposeProject;
 import dev.modelcompose.compose.Diagnostic;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -44,6 +46,22 @@ public final class ComposeOptions {
 
     ComposeLoader.Options loaderOptions() {
         return new ComposeLoader.Options(Path.of(System.getProperty("user.dir")), files, envFiles, env, System.getenv());
+    }
+
+    /**
+     * Loads the compose files and prints their warnings; on an error prints {@code ❌ <errorPrefix><message>} and
+     * returns null.
+     */
+    ComposeProject loadReporting(PrintWriter err, String errorPrefix) {
+        ComposeProject project;
+        try {
+            project = ComposeLoader.load(loaderOptions());
+        } catch (ComposeException e) {
+            err.println("❌ " + errorPrefix + e.getMessage());
+            return null;
+        }
+        print(project.diagnostics(), err);
+        return project;
     }
 
     /** Warnings always, notes with -v: {@code warning: model-compose.yml:12: components[0].x: unknown key, ignored}. */

@@ -1,8 +1,6 @@
 package dev.modelcompose.cli;
 
-import dev.modelcompose.compose.ComposeException;
 import dev.modelcompose.compose.ComposeProject;
-import dev.modelcompose.compose.ComposeLoader;
 import dev.modelcompose.expr.ByteSource;
 import dev.modelcompose.expr.ExpressionException;
 import dev.modelcompose.expr.InputAccess;
@@ -89,15 +87,8 @@ public final class RunCommand implements Callable<Integer> {
                 return ErrorHandler.EXIT_FAILURE;
             }
         }
-        ComposeProject project;
-        try {
-            ComposeLoader.Options load = options.loaderOptions();
-            project = ComposeLoader.load(load);
-        } catch (ComposeException e) {
-            err.println("❌ " + e.getMessage());
-            return ErrorHandler.EXIT_FAILURE;
-        }
-        options.print(project.diagnostics(), err);
+        ComposeProject project = options.loadReporting(err, "");
+        if (project == null) return ErrorHandler.EXIT_FAILURE;
 
         // Model downloads always report to stderr; the task log only with -v.
         // The input is the local user's own: ;path reads any file and ;url any address, as the user's shell could.

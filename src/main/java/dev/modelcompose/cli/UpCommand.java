@@ -1,7 +1,5 @@
 package dev.modelcompose.cli;
 
-import dev.modelcompose.compose.ComposeException;
-import dev.modelcompose.compose.ComposeLoader;
 import dev.modelcompose.compose.ComposeProject;
 import dev.modelcompose.compose.ControllerConfig;
 import dev.modelcompose.http.ComposeServer;
@@ -55,15 +53,8 @@ public final class UpCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ComposeOptions options = compose.mergedWith(main == null ? null : main.compose);
         Path cwd = Path.of(System.getProperty("user.dir"));
-        ComposeProject project;
-        try {
-            ComposeLoader.Options load = options.loaderOptions();
-            project = ComposeLoader.load(load);
-        } catch (ComposeException e) {
-            err.println("❌ Error: " + e.getMessage());
-            return ErrorHandler.EXIT_FAILURE;
-        }
-        options.print(project.diagnostics(), err);
+        ComposeProject project = options.loadReporting(err, "Error: ");
+        if (project == null) return ErrorHandler.EXIT_FAILURE;
         List<String> problems = ComposeRuntime.check(project.config());
         if (!problems.isEmpty()) {
             err.println("❌ Error: the configuration has semantic errors:");

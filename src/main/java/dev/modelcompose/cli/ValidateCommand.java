@@ -1,8 +1,6 @@
 package dev.modelcompose.cli;
 
 import dev.modelcompose.compose.ComposeConfig;
-import dev.modelcompose.compose.ComposeException;
-import dev.modelcompose.compose.ComposeLoader;
 import dev.modelcompose.compose.ComposeProject;
 import dev.modelcompose.runtime.ComposeRuntime;
 import java.io.PrintWriter;
@@ -33,14 +31,8 @@ public final class ValidateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ComposeOptions options = compose.mergedWith(main == null ? null : main.compose);
-        ComposeProject project;
-        try {
-            project = ComposeLoader.load(options.loaderOptions());
-        } catch (ComposeException e) {
-            err.println("❌ " + e.getMessage());
-            return ErrorHandler.EXIT_FAILURE;
-        }
-        options.print(project.diagnostics(), err);
+        ComposeProject project = options.loadReporting(err, "");
+        if (project == null) return ErrorHandler.EXIT_FAILURE;
         ComposeConfig config = project.config();
         List<String> problems = ComposeRuntime.check(config);
         if (!problems.isEmpty()) {

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelcompose.compose.ControllerConfig;
 import dev.modelcompose.compose.WorkflowConfig;
 import dev.modelcompose.expr.ByteSource;
+import dev.modelcompose.expr.ExpressionException;
 import dev.modelcompose.expr.InputAccess;
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
+import dev.modelcompose.imaging.ImageReadException;
 import dev.modelcompose.runtime.ComposeRuntime;
 import dev.modelcompose.runtime.Task;
 import dev.modelcompose.runtime.TaskStatus;
@@ -490,10 +492,17 @@ public final class ComposeServer implements AutoCloseable {
         json(ctx, 200, state(task, false));
     }
 
+    /** 422 when the run failed on its input (an image that does not decode, a value that does not convert), else 500. */
+    private static int failureStatus(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause())
+            if (t instanceof ImageReadException || t instanceof ExpressionException) return 422;
+        return 500;
+    }
+
     private void renderOutputOnly(Context ctx, Task task) throws IOException {
         switch (task.status()) {
             case CANCELLED -> json(ctx, 409, state(task, false));
-            case FAILED -> json(ctx, 500, Map.of("detail", task.error() == null ? "failed" : task.error()));
+            case FAILED -> json(ctx, failureStatus(task.failure()), Map.of("detail", task.error() == null ? "failed" : task.error()));
             case COMPLETED -> {
                 Object out = task.output();
                 ctx.status(200);

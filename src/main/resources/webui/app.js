@@ -170,7 +170,7 @@
       poll(sub.task_id, started);
     } catch (e) {
       busy(false);
-      showError(e.message);
+      showError('The server refused the run: ' + e.message);
     }
   }
 

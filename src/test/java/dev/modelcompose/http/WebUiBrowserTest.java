@@ -7,13 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.modelcompose.compose.ComposeLoader;
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
-import dev.modelcompose.models.ModelCache;
-import dev.modelcompose.models.ModelCatalog;
-import dev.modelcompose.models.ModelProvisioner;
-import dev.modelcompose.models.ModelResolver;
 import dev.modelcompose.runtime.ComposeRuntime;
-import dev.modelcompose.runtime.ModelSource;
-import dev.modelcompose.runtime.RuntimeOptions;
 import dev.modelcompose.testing.TestAssets;
 import java.awt.image.BufferedImage;
 import java.io.File;
@@ -65,12 +59,12 @@ class WebUiBrowserTest {
                     image: ${input.image as image}
                     params: {tile_size: 32, tile_pad_size: 8}
                 """.replace("MODEL", param);
-        ModelSource models = ModelSource.of(new ModelProvisioner(new ModelResolver(ModelCatalog.builtIn(), new ModelCache(TestAssets.models()),
-                line -> { throw new AssertionError("tests must not fetch models: " + line); })));
         BufferedImage img = new BufferedImage(24, 16, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 16; y++) for (int x = 0; x < 24; x++) img.setRGB(x, y, (x * 10) << 16 | (y * 15) << 8 | 80);
         Path input = Files.write(dir.resolve("photo.png"), ImageFiles.encode(img, ImageFormat.PNG));
         Path broken = Files.writeString(dir.resolve("broken.png"), "not an image");
+        byte[] png = Files.readAllBytes(input);
+        Path truncated = Files.write(dir.resolve("truncated.png"), java.util.Arrays.copyOf(png, png.length / 2));
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
@@ -78,7 +72,7 @@ class WebUiBrowserTest {
                 "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + Files.createDirectories(dir.resolve("chrome")));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
         try (ComposeRuntime runtime = ComposeRuntime.create(ComposeLoader.loadString(yaml, "model-compose.yml", dir, Map.of()),
-                new RuntimeOptions(models, null, false, null));
+                LoopbackServer.offlineOptions());
              ComposeServer server = new ComposeServer(runtime, ComposeServer.Settings.defaults()).start(0, 0)) {
             ChromeDriver driver = new ChromeDriver(service, options);
             try {
@@ -99,11 +93,18 @@ class WebUiBrowserTest {
                 assertEquals("photo-upscaled.png", download.getAttribute("download"));
                 assertTrue(wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".result-size"), "96 × 64")));
 
-                // a failed run shows its error
+                // an upload that is no image is refused, with the reason on the page
                 driver.findElement(By.cssSelector("input[type=file][name=image]")).sendKeys(broken.toString());
                 driver.findElement(By.id("run")).click();
                 WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
-                assertTrue(error.getText().startsWith("The run failed: "), error.getText());
+                assertTrue(error.getText().startsWith("The server refused the run: input.image: the upload 'broken.png' is not an image"),
+                        error.getText());
+
+                // a PNG cut short passes the door and fails in the run, which the page reports
+                driver.findElement(By.cssSelector("input[type=file][name=image]")).sendKeys(truncated.toString());
+                driver.findElement(By.id("run")).click();
+                assertTrue(wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("error"), "The run failed: ")),
+                        driver.findElement(By.id("error")).getText());
             } finally {
                 driver.quit();
             }

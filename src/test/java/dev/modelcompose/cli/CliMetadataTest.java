@@ -9,6 +9,7 @@ import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
 import dev.modelcompose.imaging.ImageMetadata;
 import dev.modelcompose.imaging.ImageWithMetadata;
+import dev.modelcompose.testing.ComposeYaml;
 import dev.modelcompose.testing.TestAssets;
 import java.awt.color.ColorSpace;
 import java.awt.color.ICC_Profile;
@@ -69,17 +70,7 @@ class CliMetadataTest {
 
     /** A compose file upscaling {@code input.image} x2 with the real small model; {@code action} adds action keys. */
     private Path compose(String action) throws Exception {
-        String yaml = """
-                workflow:
-                  job: {input: "${input}", output: "${output as image}"}
-                component:
-                  type: model
-                  task: image-upscale
-                  family: real-esrgan
-                  model: MODEL
-                  scale: 2
-                  action: {image: "${input.image as image}", params: {tile_size: 32}ACTION}
-                """.replace("MODEL", TestAssets.models().resolve("realesr-animevideov3-x2.param").toString()).replace("ACTION", action);
+        String yaml = ComposeYaml.upscaleWorkflow(ComposeYaml.testModel("realesr-animevideov3-x2"), 2, "params: {tile_size: 32}" + action);
         return Files.writeString(dir.resolve("model-compose.yml"), yaml);
     }
 

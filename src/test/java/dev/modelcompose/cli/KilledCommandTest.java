@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
 import dev.modelcompose.testing.CliProcess;
+import dev.modelcompose.testing.ComposeYaml;
 import dev.modelcompose.testing.TestAssets;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -73,19 +74,8 @@ class KilledCommandTest {
 
     private Path project() throws Exception {
         Path project = Files.createDirectories(dir.resolve("project"));
-        Files.writeString(project.resolve("model-compose.yml"), """
-                workflow:
-                  job: {input: "${input}", output: "${output as image}"}
-                component:
-                  type: model
-                  task: image-upscale
-                  family: real-esrgan
-                  model: MODEL
-                  scale: 4
-                  action:
-                    image: ${input.image as image}
-                    params: {tile_size: 64}
-                """.replace("MODEL", TestAssets.models().resolve("realesr-animevideov3-x4.param").toString()));
+        Files.writeString(project.resolve("model-compose.yml"),
+                ComposeYaml.upscaleWorkflow(ComposeYaml.testModel("realesr-animevideov3-x4"), 4, "params: {tile_size: 64}"));
         writePng(project.resolve("big.png"), 400, 300);
         return project;
     }

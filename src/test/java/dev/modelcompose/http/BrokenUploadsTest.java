@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelcompose.testing.ComposeYaml;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -33,18 +34,8 @@ class BrokenUploadsTest {
 
     @BeforeAll
     static void start() {
-        String yaml = """
-                controller: {type: http-server, port: 8080, base_path: /api}
-                workflow:
-                  job: {input: "${input}", output: "${output as image}"}
-                component:
-                  type: model
-                  task: image-upscale
-                  family: real-esrgan
-                  model: MODEL
-                  scale: 2
-                  action: {image: "${input.image as image}", params: {tile_size: 64}}
-                """.replace("MODEL", LoopbackServer.testModel("realesr-animevideov3-x2"));
+        String yaml = "controller: {type: http-server, port: 8080, base_path: /api}\n"
+                + ComposeYaml.upscaleWorkflow(ComposeYaml.testModel("realesr-animevideov3-x2"), 2, "params: {tile_size: 64}");
         server = LoopbackServer.start(yaml, dir, LoopbackServer.offlineOptions(), ComposeServer.Settings.defaults());
     }
 

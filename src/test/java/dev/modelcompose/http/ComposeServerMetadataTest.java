@@ -11,6 +11,7 @@ import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
 import dev.modelcompose.imaging.ImageMetadata;
 import dev.modelcompose.imaging.ImageWithMetadata;
+import dev.modelcompose.testing.ComposeYaml;
 import java.awt.color.ColorSpace;
 import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
@@ -61,18 +62,8 @@ class ComposeServerMetadataTest {
 
     /** One workflow upscaling {@code input.image} x2 with a real small model. */
     private LoopbackServer upscaleServer(ComposeServer.Settings settings) {
-        String yaml = """
-                controller: {type: http-server, port: 8080, base_path: /api}
-                workflow:
-                  job: {input: "${input}", output: "${output as image}"}
-                component:
-                  type: model
-                  task: image-upscale
-                  family: real-esrgan
-                  model: MODEL
-                  scale: 2
-                  action: {image: "${input.image as image}", params: {tile_size: 32}}
-                """.replace("MODEL", LoopbackServer.testModel("realesr-animevideov3-x2"));
+        String yaml = "controller: {type: http-server, port: 8080, base_path: /api}\n"
+                + ComposeYaml.upscaleWorkflow(ComposeYaml.testModel("realesr-animevideov3-x2"), 2, "params: {tile_size: 32}");
         return LoopbackServer.start(yaml, dir, LoopbackServer.offlineOptions(), settings);
     }
 

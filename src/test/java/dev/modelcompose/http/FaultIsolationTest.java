@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.modelcompose.nativelib.RunnerNative;
 import dev.modelcompose.runtime.RuntimeOptions;
+import dev.modelcompose.testing.ComposeYaml;
 import dev.modelcompose.testing.NcnnModelWriter;
 import dev.modelcompose.testing.TestAssets;
 import dev.modelcompose.upscale.GpuDevices;
@@ -120,7 +121,7 @@ class FaultIsolationTest {
 
     @Test
     void aNativeErrorFailsItsRunOnlyWhileTheGoodWorkflowRunsBeforeDuringAndAfter() throws Exception {
-        String good = LoopbackServer.testModel("realesr-animevideov3-x2");
+        String good = ComposeYaml.testModel("realesr-animevideov3-x2");
         int capacity = 3;
         try (LoopbackServer s = start(component("good", good) + component("bad", modelThatFailsOnOddSizes())
                 + component("truncated", truncatedModel()), capacity)) {
@@ -174,7 +175,7 @@ class FaultIsolationTest {
     /** The good workflow on Vulkan device 0 (lavapipe on CI); skipped without a device. */
     private LoopbackServer startOnVulkan(int tileSize) throws Exception {
         assumeTrue(!GpuDevices.list().isEmpty(), () -> "no Vulkan device: " + GpuDevices.unavailableReason());
-        return start(component("good", LoopbackServer.testModel("realesr-animevideov3-x2"), "0", tileSize)
+        return start(component("good", ComposeYaml.testModel("realesr-animevideov3-x2"), "0", tileSize)
                 + component("bad", modelThatFailsOnOddSizes()) + component("truncated", truncatedModel()), 4);
     }
 

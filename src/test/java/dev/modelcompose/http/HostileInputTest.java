@@ -19,6 +19,7 @@ import dev.modelcompose.imaging.ImageFormat;
 import dev.modelcompose.runtime.ComposeRuntime;
 import dev.modelcompose.runtime.Task;
 import dev.modelcompose.runtime.TaskStatus;
+import dev.modelcompose.testing.ComposeYaml;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -74,7 +75,7 @@ class HostileInputTest {
     }
 
     private static String yaml(String adapter) {
-        return YAML.replace("ADAPTER", adapter).replace("MODEL", LoopbackServer.testModel("realesr-animevideov3-x4"));
+        return YAML.replace("ADAPTER", adapter).replace("MODEL", ComposeYaml.testModel("realesr-animevideov3-x4"));
     }
 
     private LoopbackServer start(String adapter) {

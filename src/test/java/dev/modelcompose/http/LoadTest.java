@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelcompose.runtime.RuntimeOptions;
 import dev.modelcompose.runtime.Task;
 import dev.modelcompose.runtime.TaskStatus;
+import dev.modelcompose.testing.ComposeYaml;
 import java.awt.image.BufferedImage;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -61,18 +62,7 @@ class LoadTest {
                   base_path: /api
                   max_concurrent_count: WORKERS
                   shutdown_timeout: 60s
-                workflow:
-                  job: {input: "${input}", output: "${output as image}"}
-                component:
-                  type: model
-                  task: image-upscale
-                  family: real-esrgan
-                  model: MODEL
-                  scale: SCALE
-                  action:
-                    image: ${input.image as image}
-                    params: {tile_size: 32, tile_pad_size: 8}
-                """.replace("WORKERS", String.valueOf(WORKERS)).replace("MODEL", model).replace("SCALE", String.valueOf(scale));
+                """.replace("WORKERS", String.valueOf(WORKERS)) + ComposeYaml.upscaleWorkflow(model, scale, "params: {tile_size: 32, tile_pad_size: 8}");
     }
 
     @Test
@@ -80,7 +70,7 @@ class LoadTest {
         Path uploads = dir.resolve("uploads");
         // a tiny memory threshold puts every upload on disk, so leaked uploads would show in the directory
         ComposeServer.Settings settings = new ComposeServer.Settings(CAPACITY, 16L << 20, 64, uploads);
-        try (LoopbackServer s = LoopbackServer.start(compose(LoopbackServer.testModel("realesr-animevideov3-x4"), 4), dir,
+        try (LoopbackServer s = LoopbackServer.start(compose(ComposeYaml.testModel("realesr-animevideov3-x4"), 4), dir,
                 LoopbackServer.offlineOptions(), settings)) {
             s.runtime.start();  // loads the model first, as `up` does, so the burst meets warm workers
             HealthPoller health = new HealthPoller(s);
@@ -206,7 +196,7 @@ class LoadTest {
         int capacity = ComposeServer.Settings.defaults().maxQueuedRuns();
         BlockingEngine engine = new BlockingEngine();
         RuntimeOptions options = LoopbackServer.offlineOptions().withEngines((files, opts) -> engine);
-        try (LoopbackServer s = LoopbackServer.start(compose(LoopbackServer.testModel("realesr-animevideov3-x2"), 2), dir, options,
+        try (LoopbackServer s = LoopbackServer.start(compose(ComposeYaml.testModel("realesr-animevideov3-x2"), 2), dir, options,
                 ComposeServer.Settings.defaults())) {
             List<CompletableFuture<HttpResponse<byte[]>>> waiting = new ArrayList<>();
             try {

@@ -52,11 +52,6 @@ final class LoopbackServer implements AutoCloseable {
         }
     }
 
-    /** The path of a real test model's {@code .param} file, for {@code model:} in a compose file. */
-    static String testModel(String name) {
-        return TestAssets.models().resolve(name + ".param").toString();
-    }
-
     HttpResponse<byte[]> send(HttpRequest.Builder b) throws IOException, InterruptedException {
         return http.send(b.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofByteArray());
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelcompose.runtime.RuntimeOptions;
 import dev.modelcompose.runtime.Task;
 import dev.modelcompose.runtime.TaskStatus;
+import dev.modelcompose.testing.ComposeYaml;
 import java.awt.image.BufferedImage;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -35,17 +36,7 @@ class ShutdownTest {
                   type: http-server
                   base_path: /api
                   shutdown_timeout: TIMEOUT
-                workflow:
-                  job: {input: "${input}", output: "${output as image}"}
-                component:
-                  type: model
-                  task: image-upscale
-                  family: real-esrgan
-                  model: MODEL
-                  scale: 2
-                  action:
-                    image: ${input.image as image}
-                """.replace("TIMEOUT", shutdownTimeout).replace("MODEL", LoopbackServer.testModel("realesr-animevideov3-x2"));
+                """.replace("TIMEOUT", shutdownTimeout) + ComposeYaml.upscaleWorkflow(ComposeYaml.testModel("realesr-animevideov3-x2"), 2, "");
         RuntimeOptions options = LoopbackServer.offlineOptions().withEngines((files, opts) -> engine);
         return LoopbackServer.start(yaml, dir, options, ComposeServer.Settings.defaults());
     }

@@ -55,6 +55,27 @@ void packConv(const ConvolutionLayer& conv, float* out) {
     for (int o = 0; o < blocks * kConvBlock; ++o) *p++ = o < outC ? b[o] : 0.f;
 }
 
+// Blocks of 8 output channels per invocation of the subgroup conv3x3 shader: 1 on GPUs (registers).
+// lavapipe (a "cpu" device) loads storage buffer values lane by lane, so there more blocks per
+// invocation win by reusing each loaded input value: the choice minimises the blocks computed
+// (rounded up to a multiple) times the relative cost per block measured there with
+// tools/vk_conv_bench.cpp (1 block 1.0, 2 blocks 0.85, 4 blocks 0.72). MC_VK_CONV3X3_BLOCKS=1|2|4
+// forces the count on any device with subgroup broadcasts (benchmarking).
+int conv3x3Blocks(int outBlocks, bool cpuDevice) {
+    if (const char* forced = std::getenv("MC_VK_CONV3X3_BLOCKS")) {
+        const int n = std::atoi(forced);
+        if (n == 1 || n == 2 || n == 4) return n;
+    }
+    if (!cpuDevice) return 1;
+    int best = 1;
+    double bestCost = outBlocks;
+    for (const auto& [n, perBlock] : {std::pair{2, 0.85}, std::pair{4, 0.72}}) {
+        const double cost = (outBlocks + n - 1) / n * n * perBlock;
+        if (cost < bestCost) best = n, bestCost = cost;
+    }
+    return best;
+}
+
 bool isConv(const Layer& l) { return l.type() == "Convolution"; }
 
 std::vector<uint16_t> toHalves(const float* values, size_t count) {
@@ -500,8 +521,13 @@ void VulkanNetwork::buildSteps(Plan& plan) {
             p.f(conv.padValue()).f(a0).f(a1);
             const bool threeByThree = g.kernelW == 3 && g.kernelH == 3 && g.strideW == 1 && g.strideH == 1 && g.dilationW == 1 &&
                                       g.dilationH == 1;
-            const int pixels = threeByThree ? kConv3x3Pixels : kConvPixels;
             const bool subgroup = threeByThree && device_->subgroupBroadcast8();
+            const int blocks = subgroup ? conv3x3Blocks(convBlocks(os.c), device_->info().type == "cpu") : 1;
+            const std::string shader = !threeByThree ? "conv"
+                                       : !subgroup   ? "conv3x3_plain"
+                                       : blocks == 1 ? "conv3x3"
+                                                     : "conv3x3_b" + std::to_string(blocks);
+            const int pixels = threeByThree ? kConv3x3Pixels : kConvPixels;
             // Work group shape (64 invocations): the one that wastes the fewest pixels on this output.
             // The subgroup shader needs rows of at least 8 invocations: lavapipe forms subgroups from
             // consecutive x only, leaving lanes past a narrower row inactive.
@@ -514,10 +540,9 @@ void VulkanNetwork::buildSteps(Plan& plan) {
                 if (covered < best) best = covered, lx = x;
             }
             const int ly = 64 / lx;
-            const char* shader = !threeByThree ? "conv" : subgroup ? "conv3x3" : "conv3x3_plain";
             add(i, shader, {lx, ly, g.kernelW, g.kernelH, g.dilationW, g.dilationH, g.strideW, g.strideH, act.type}, slotRef(bottoms[0]),
                 none, slotRef(top), Plan::Ref{Kind::Weights, w.chunk}, p, divUp(divUp(os.w, pixels), lx), divUp(os.h, ly),
-                divUp(os.c, kConvBlock), static_cast<double>(plane) * os.c * is.c * g.kernelH * g.kernelW);
+                divUp(convBlocks(os.c), blocks), static_cast<double>(plane) * os.c * is.c * g.kernelH * g.kernelW);
         } else if (type == "Eltwise") {
             const auto& e = static_cast<const EltwiseLayer&>(layer);
             std::vector<float> coeffs = e.coeffs().empty() ? std::vector<float>(bottoms.size(), 1.f) : e.coeffs();

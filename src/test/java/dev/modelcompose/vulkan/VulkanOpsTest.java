@@ -95,7 +95,11 @@ class VulkanOpsTest {
                 new ConvCase("pad_value 0.5, 3x3 pad 1", 3, 4, 3, 3, true, 1, l -> l.put(4, 1).put(18, 0.5)),
                 new ConvCase("pad_value -1.25, SAME_LOWER 4x4", 3, 4, 4, 4, false, 1, l -> l.put(4, -234).put(18, -1.25)),
                 new ConvCase("pad_value 2 with stride 2", 3, 12, 3, 3, true, 2, l -> l.put(3, 2).put(4, 0).put(15, 1).put(14, 1).put(16, 0).put(18, 2.0)),
+                // 3x3 stride 1 output channel counts for the multi-block conv3x3 shaders (lavapipe picks
+                // 2 blocks of 8 for 12 channels, 4 for 19 (one block past the end) and 29)
+                new ConvCase("3 -> 12 channels", 3, 12, 3, 3, true, 1, l -> l.put(4, 1)),
                 new ConvCase("3 -> 19 channels", 3, 19, 3, 3, true, 1, l -> l.put(4, 1)),
+                new ConvCase("5 -> 29 channels", 5, 29, 3, 3, true, 1, l -> l.put(4, 1)),
                 new ConvCase("19 -> 5 channels, 1x1", 19, 5, 1, 1, true, 1, l -> {}));
     }
 

@@ -527,22 +527,28 @@ void VulkanNetwork::buildSteps(Plan& plan) {
                                        : !subgroup   ? "conv3x3_plain"
                                        : blocks == 1 ? "conv3x3"
                                                      : "conv3x3_b" + std::to_string(blocks);
-            const int pixels = threeByThree ? kConv3x3Pixels : kConvPixels;
-            // Work group shape (64 invocations): the one that wastes the fewest pixels on this output.
-            // The subgroup shader needs rows of at least 8 invocations: lavapipe forms subgroups from
-            // consecutive x only, leaving lanes past a narrower row inactive.
-            int lx = 8;
-            uint64_t best = UINT64_MAX;
-            for (int x : {16, 8, 4, 2, 1}) {
-                if (subgroup && x < 8) continue;
-                const int y = 64 / x;
-                const uint64_t covered = static_cast<uint64_t>(divUp(divUp(os.w, pixels), x)) * x * pixels * divUp(os.h, y) * y;
-                if (covered < best) best = covered, lx = x;
+            const double macs = static_cast<double>(plane) * os.c * is.c * g.kernelH * g.kernelW;
+            if (threeByThree) {
+                // conv3x3.glsl numbers its invocations linearly over (8-pixel block, row): 1D groups of 64,
+                // spilling into y past the 65535 groups every device supports in x.
+                const uint64_t invocations = static_cast<uint64_t>(divUp(os.w, kConv3x3Pixels)) * os.h;
+                const uint32_t groups = divUp(invocations, 64), gx = std::min<uint32_t>(groups, 65535);
+                add(i, shader, {64, 1, g.kernelW, g.kernelH, g.dilationW, g.dilationH, g.strideW, g.strideH, act.type}, slotRef(bottoms[0]),
+                    none, slotRef(top), Plan::Ref{Kind::Weights, w.chunk}, p, gx, divUp(groups, gx), divUp(convBlocks(os.c), blocks), macs);
+            } else {
+                // Work group shape (64 invocations): the one that wastes the fewest pixels on this output.
+                int lx = 8;
+                uint64_t best = UINT64_MAX;
+                for (int x : {16, 8, 4, 2, 1}) {
+                    const int y = 64 / x;
+                    const uint64_t covered = static_cast<uint64_t>(divUp(divUp(os.w, kConvPixels), x)) * x * kConvPixels * divUp(os.h, y) * y;
+                    if (covered < best) best = covered, lx = x;
+                }
+                const int ly = 64 / lx;
+                add(i, shader, {lx, ly, g.kernelW, g.kernelH, g.dilationW, g.dilationH, g.strideW, g.strideH, act.type}, slotRef(bottoms[0]),
+                    none, slotRef(top), Plan::Ref{Kind::Weights, w.chunk}, p, divUp(divUp(os.w, kConvPixels), lx), divUp(os.h, ly),
+                    divUp(convBlocks(os.c), blocks), macs);
             }
-            const int ly = 64 / lx;
-            add(i, shader, {lx, ly, g.kernelW, g.kernelH, g.dilationW, g.dilationH, g.strideW, g.strideH, act.type}, slotRef(bottoms[0]),
-                none, slotRef(top), Plan::Ref{Kind::Weights, w.chunk}, p, divUp(divUp(os.w, pixels), lx), divUp(os.h, ly),
-                divUp(convBlocks(os.c), blocks), static_cast<double>(plane) * os.c * is.c * g.kernelH * g.kernelW);
         } else if (type == "Eltwise") {
             const auto& e = static_cast<const EltwiseLayer&>(layer);
             std::vector<float> coeffs = e.coeffs().empty() ? std::vector<float>(bottoms.size(), 1.f) : e.coeffs();

@@ -49,7 +49,11 @@ layout(push_constant) uniform Params {
 void main() {
     const int ob = int(gl_WorkGroupID.z) * BLOCKS;
     const int lastBlock = (p.outC + 7) / 8 - 1;
-    const int ox = int(gl_GlobalInvocationID.x) * 8, oy = int(gl_GlobalInvocationID.y);
+    // Invocations run linearly over (8-pixel block, row), so an output whose width is not a multiple
+    // of the work group leaves no lane idle (at 84 px, a 2D grid of 8-block rows wasted 5 lanes in 16).
+    const int rowBlocks = (p.outW + 7) / 8;
+    const int linear = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x);
+    const int ox = (linear % rowBlocks) * 8, oy = linear / rowBlocks;
     const int iy0 = min(oy, p.outH - 1) - p.padT;
     const int ix0 = ox - p.padL;
     // Blocks past the last one compute on its weights (no divergence) and skip the store.

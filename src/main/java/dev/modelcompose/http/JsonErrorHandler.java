@@ -11,7 +11,8 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 
 /**
  * Errors Jetty answers itself, before a request reaches the routes (a request that arrives while the server drains
- * for shutdown gets 503): {@code {"detail": ...}} like every other error of the API, not an HTML page.
+ * for shutdown gets 503): {@code {"detail": ...}} like every other error of the API, not an HTML page; the 503 also
+ * carries {@code "status": "shutting_down"} as {@code /health} answers while the server drains.
  */
 final class JsonErrorHandler extends ErrorHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -19,9 +20,11 @@ final class JsonErrorHandler extends ErrorHandler {
     @Override
     protected void generateAcceptableResponse(Request baseRequest, HttpServletRequest request, HttpServletResponse response, int code,
                                               String message) throws IOException {
-        String detail = code == HttpStatus.SERVICE_UNAVAILABLE_503 ? "Service is shutting down"
-                : message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
-        byte[] body = JSON.writeValueAsBytes(Map.of("detail", detail));
+        // a draining server answers every path itself: /health's shape and the runs' shape at once
+        Map<String, String> answer = code == HttpStatus.SERVICE_UNAVAILABLE_503
+                ? Map.of("status", "shutting_down", "detail", "Service is shutting down")
+                : Map.of("detail", message == null || message.isBlank() ? HttpStatus.getMessage(code) : message);
+        byte[] body = JSON.writeValueAsBytes(answer);
         response.setContentType("application/json");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);

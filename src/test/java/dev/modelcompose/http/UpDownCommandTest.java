@@ -80,8 +80,10 @@ class UpDownCommandTest {
         assertTrue(health != null && health.statusCode() == 200, Files.readString(log));
     }
 
-    @Test
-    void upServesTheReadmeCallAndDownStopsIt() throws Exception {
+    /** {@code model-compose up} as a child process on a free port, answering {@code /health}. */
+    private record Served(Process process, Path log, HttpClient http, String api) {}
+
+    private Served up() throws Exception {
         int port = freePort();
         writeCompose(port);
         Path log = dir.resolve("up.log");
@@ -90,7 +92,22 @@ class UpDownCommandTest {
         String api = "http://127.0.0.1:" + port + "/api";
         try {
             awaitHealthy(up, log, http, api);
-            assertTrue(Files.readString(log).contains("http://127.0.0.1:" + port + "/api"), Files.readString(log));
+        } catch (Exception | AssertionError e) {
+            up.destroyForcibly();
+            throw e;
+        }
+        return new Served(up, log, http, api);
+    }
+
+    @Test
+    void upServesTheReadmeCallAndDownStopsIt() throws Exception {
+        Served served = up();
+        Process up = served.process();
+        Path log = served.log();
+        HttpClient http = served.http();
+        String api = served.api();
+        try {
+            assertTrue(Files.readString(log).contains(api), Files.readString(log));
 
             // curl -X POST http://localhost:PORT/api/workflows/runs -F "image=@x.png" -F output_only=true
             BufferedImage img = new BufferedImage(9, 7, BufferedImage.TYPE_INT_RGB);
@@ -118,14 +135,12 @@ class UpDownCommandTest {
     /** SIGTERM (what Ctrl-C and service managers send) while a run is under way: the run finishes and its client gets it. */
     @Test
     void sigtermLetsTheRunUnderWayFinishAndSendsItsResult() throws Exception {
-        int port = freePort();
-        writeCompose(port);
-        Path log = dir.resolve("up.log");
-        Process up = cli(log, "up");
-        HttpClient http = HttpClient.newHttpClient();
-        String api = "http://127.0.0.1:" + port + "/api";
+        Served served = up();
+        Process up = served.process();
+        Path log = served.log();
+        HttpClient http = served.http();
+        String api = served.api();
         try {
-            awaitHealthy(up, log, http, api);
             CompletableFuture<HttpResponse<byte[]>> run = http.sendAsync(
                     HttpCalls.multipart(api + "/workflows/runs", Map.of("image", HttpCalls.png(300, 200), "output_only", "true")).build(),
                     HttpResponse.BodyHandlers.ofByteArray());

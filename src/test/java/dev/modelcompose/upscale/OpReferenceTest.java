@@ -1,14 +1,17 @@
 package dev.modelcompose.upscale;
 
+import static dev.modelcompose.testing.OpModels.binaryModel;
+import static dev.modelcompose.testing.OpModels.eltwiseModel;
+import static dev.modelcompose.testing.OpModels.random;
+import static dev.modelcompose.testing.OpModels.randomConv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.modelcompose.testing.NcnnModelWriter;
+import dev.modelcompose.testing.OpModels;
 import dev.modelcompose.testing.NcnnModelWriter.Layer;
 import dev.modelcompose.testing.NcnnModelWriter.Tag;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -40,19 +43,6 @@ class OpReferenceTest {
 
     // ---- helpers ---------------------------------------------------------------------------------
 
-    static Activation random(Random r, int c, int h, int w, double lo, double hi) {
-        Activation a = new Activation(c, h, w);
-        for (int i = 0; i < a.data().length; i++) a.data()[i] = (float) (lo + (hi - lo) * r.nextDouble());
-        return a;
-    }
-
-    static float[] random(Random r, int n, double lo, double hi) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (lo + (hi - lo) * r.nextDouble());
-        return v;
-    }
-
-    /** Writes the model, runs the native forward pass and compares it with the reference; returns the native result. */
     static Activation check(NcnnModelWriter model, Activation input) {
         return check(model, input, TOLERANCE);
     }
@@ -71,39 +61,8 @@ class OpReferenceTest {
         }
     }
 
-    /** |actual − expected| ≤ tol·max(1, |expected|): absolute near zero, relative for large values. */
     static void assertClose(Activation expected, Activation actual, double tol, Object context) {
-        String shapeE = expected.channels() + "x" + expected.height() + "x" + expected.width();
-        String shapeA = actual.channels() + "x" + actual.height() + "x" + actual.width();
-        assertEquals(shapeE, shapeA, () -> "output shape (c x h x w) of\n" + context);
-        int bad = 0;
-        String first = null;
-        double worst = 0;
-        for (int c = 0; c < expected.channels(); c++)
-            for (int y = 0; y < expected.height(); y++)
-                for (int x = 0; x < expected.width(); x++) {
-                    double e = expected.get(c, y, x), a = actual.get(c, y, x);
-                    double err = Math.abs(a - e) / Math.max(1.0, Math.abs(e));
-                    if (!(err <= tol)) {
-                        bad++;
-                        if (first == null) first = String.format(Locale.ROOT, "at (c=%d, y=%d, x=%d): expected %.7g, got %.7g", c, y, x, e, a);
-                    }
-                    if (!(err <= worst)) worst = err;
-                }
-        if (bad > 0)
-            fail(bad + " of " + expected.data().length + " values differ by more than " + tol + " (worst " + worst + "); first " + first
-                    + "\nmodel:\n" + context);
-    }
-
-    /** A conv layer with random weights (scaled by 1/sqrt(fan-in)) and optional random bias. */
-    static Layer randomConv(NcnnModelWriter m, Random r, String name, String bottom, String top, int in, int out, int kw, int kh,
-                            boolean bias, Tag tag) {
-        Layer l = m.layer("Convolution", name, bottom, top).put(0, out).put(1, kw).put(6, out * in * kw * kh);
-        if (kh != kw) l.put(11, kh);
-        double scale = 1.5 / Math.sqrt(in * kw * kh);
-        l.tagged(tag, random(r, out * in * kw * kh, -scale, scale));
-        if (bias) l.put(5, 1).untagged(random(r, out, -0.5, 0.5));
-        return l;
+        OpModels.assertClose(expected, actual, tol, false, "expected", "got", "model:\n" + context);
     }
 
     // ---- Convolution -------------------------------------------------------------------------------
@@ -261,23 +220,6 @@ class OpReferenceTest {
 
     // ---- Eltwise / BinaryOp / PReLU ----------------------------------------------------------------
 
-    /** data -> Split(s0, s1, s2); s1, s2 through 1x1 convs; Eltwise over the three. */
-    static NcnnModelWriter eltwiseModel(Random r, int op, double[] coeffs, int inputs) {
-        NcnnModelWriter m = new NcnnModelWriter();
-        m.input("data");
-        List<String> tops = new ArrayList<>();
-        for (int i = 0; i < inputs; i++) tops.add("s" + i);
-        m.layer("Split", "split", List.of("data"), tops);
-        List<String> bottoms = new ArrayList<>(List.of("s0"));
-        for (int i = 1; i < inputs; i++) {
-            randomConv(m, r, "conv" + i, "s" + i, "b" + i, 3, 3, 1, 1, true, Tag.FP32);
-            bottoms.add("b" + i);
-        }
-        Layer e = m.layer("Eltwise", "eltwise", bottoms, List.of("output")).put(0, op);
-        if (coeffs != null) e.putArray(1, coeffs);
-        return m;
-    }
-
     @Test
     void eltwiseProdOfThreeInputs() {
         Random r = new Random(1);
@@ -301,16 +243,6 @@ class OpReferenceTest {
     void eltwiseMaxOfThreeInputs() {
         Random r = new Random(4);
         check(eltwiseModel(r, 2, null, 3), random(r, 3, 9, 11, -2, 2));
-    }
-
-    /** data -> Split(a, s); b = 1x1 conv of s with positive weights and bias (so b >= 0.5); BinaryOp(a, b). */
-    static NcnnModelWriter binaryModel(Random r, int op) {
-        NcnnModelWriter m = new NcnnModelWriter();
-        m.input("data");
-        m.split("split", "data", "a", "s");
-        m.conv("conv", "s", "b", 3, 3, 1).put(5, 1).tagged(Tag.FP32, random(r, 9, 0.1, 0.5)).untagged(random(r, 3, 0.5, 1.0));
-        m.layer("BinaryOp", "binary", List.of("a", "b"), List.of("output")).put(0, op);
-        return m;
     }
 
     @ParameterizedTest(name = "op_type {0}")

@@ -1,8 +1,10 @@
 package dev.modelcompose.vulkan;
 
+import static dev.modelcompose.testing.OpModels.binaryModel;
+import static dev.modelcompose.testing.OpModels.eltwiseModel;
+import static dev.modelcompose.testing.OpModels.random;
+import static dev.modelcompose.testing.OpModels.randomConv;
 import static dev.modelcompose.vulkan.VulkanTesting.assertClose;
-import static dev.modelcompose.vulkan.VulkanTesting.random;
-import static dev.modelcompose.vulkan.VulkanTesting.randomConv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.modelcompose.testing.NcnnModelWriter;
@@ -163,22 +165,6 @@ class VulkanOpsTest {
 
     // ---- Eltwise / BinaryOp / PReLU ----------------------------------------------------------------
 
-    static NcnnModelWriter eltwiseModel(Random r, int op, double[] coeffs, int inputs) {
-        NcnnModelWriter m = new NcnnModelWriter();
-        m.input("data");
-        List<String> tops = new ArrayList<>();
-        for (int i = 0; i < inputs; i++) tops.add("s" + i);
-        m.layer("Split", "split", List.of("data"), tops);
-        List<String> bottoms = new ArrayList<>(List.of("s0"));
-        for (int i = 1; i < inputs; i++) {
-            randomConv(m, r, "conv" + i, "s" + i, "b" + i, 3, 3, 1, 1, true, Tag.FP32);
-            bottoms.add("b" + i);
-        }
-        Layer e = m.layer("Eltwise", "eltwise", bottoms, List.of("output")).put(0, op);
-        if (coeffs != null) e.putArray(1, coeffs);
-        return m;
-    }
-
     @Test
     void eltwise() {
         Random r = new Random(1);
@@ -188,15 +174,6 @@ class VulkanOpsTest {
         check(eltwiseModel(r, 1, new double[] {0.2, 1.0}, 2), random(r, 3, 8, 8, -2, 2));
         check(eltwiseModel(r, 2, null, 3), random(r, 3, 9, 11, -2, 2));
         check(eltwiseModel(r, 1, new double[] {0.5, 0.25, -1, 2}, 4), random(r, 3, 7, 5, -2, 2));
-    }
-
-    static NcnnModelWriter binaryModel(Random r, int op) {
-        NcnnModelWriter m = new NcnnModelWriter();
-        m.input("data");
-        m.split("split", "data", "a", "s");
-        m.conv("conv", "s", "b", 3, 3, 1).put(5, 1).tagged(Tag.FP32, random(r, 9, 0.1, 0.5)).untagged(random(r, 3, 0.5, 1.0));
-        m.layer("BinaryOp", "binary", List.of("a", "b"), List.of("output")).put(0, op);
-        return m;
     }
 
     @ParameterizedTest(name = "op_type {0}")

@@ -1,6 +1,7 @@
 package dev.modelcompose.vulkan;
 
 import dev.modelcompose.testing.NcnnModelWriter;
+import dev.modelcompose.testing.OpModels;
 import dev.modelcompose.testing.NcnnModelWriter.Tag;
 import dev.modelcompose.upscale.Activation;
 import dev.modelcompose.upscale.GpuDevices;
@@ -27,15 +28,15 @@ public final class VulkanProbe {
         Random r = new Random(7);
         NcnnModelWriter m = new NcnnModelWriter();
         m.input("data", 16);
-        VulkanTesting.randomConv(m, r, "c1", "data", "a", 16, 64, 3, 3, true, Tag.FP16).put(4, 1).put(9, 2).putArray(10, 0.2);
-        VulkanTesting.randomConv(m, r, "c2", "a", "output", 64, 48, 3, 3, true, Tag.FP16).put(4, 1);
+        OpModels.randomConv(m, r, "c1", "data", "a", 16, 64, 3, 3, true, Tag.FP16).put(4, 1).put(9, 2).putArray(10, 0.2);
+        OpModels.randomConv(m, r, "c2", "a", "output", 64, 48, 3, 3, true, Tag.FP16).put(4, 1);
         ModelFiles files = m.write(dir, "probe");
         boolean fp16 = GpuDevices.list().get(VulkanTesting.DEVICE).fp16Storage();
         for (Precision precision : fp16 ? List.of(Precision.FP32, Precision.FP16) : List.of(Precision.FP32)) {
             try (Upscaler cpu = Upscaler.open(files, UpscaleOptions.defaults()); Upscaler gpu = Upscaler.open(files, VulkanTesting.gpu(precision))) {
                 if (gpu.storagePrecision(VulkanTesting.DEVICE) != precision) throw new AssertionError(precision + " storage did not run");
                 for (int[] size : new int[][] {{1, 1}, {9, 70}, {33, 20}}) {
-                    Activation in = VulkanTesting.random(r, 16, size[0], size[1], -1, 1);
+                    Activation in = OpModels.random(r, 16, size[0], size[1], -1, 1);
                     VulkanTesting.assertClose(cpu.forward(in), gpu.forward(in), precision == Precision.FP16 ? 8e-3 : 1e-3,
                             "probe " + precision + " " + size[0] + "x" + size[1]);
                 }

@@ -1,12 +1,10 @@
 package dev.modelcompose.vulkan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.modelcompose.testing.NcnnModelWriter;
-import dev.modelcompose.testing.NcnnModelWriter.Layer;
-import dev.modelcompose.testing.NcnnModelWriter.Tag;
+import dev.modelcompose.testing.OpModels;
 import dev.modelcompose.upscale.Activation;
 import dev.modelcompose.upscale.GpuDevices;
 import dev.modelcompose.upscale.ModelFiles;
@@ -16,7 +14,6 @@ import dev.modelcompose.upscale.UpscaleOptions;
 import dev.modelcompose.upscale.Upscaler;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Random;
 
 /** Shared helpers of the Vulkan tests: the device under test, random models and inputs, comparisons. */
@@ -58,29 +55,6 @@ final class VulkanTesting {
         assumeTrue(GpuDevices.list().get(DEVICE).fp16Storage(), "the Vulkan device has no 16-bit storage buffers");
     }
 
-    static Activation random(Random r, int c, int h, int w, double lo, double hi) {
-        Activation a = new Activation(c, h, w);
-        for (int i = 0; i < a.data().length; i++) a.data()[i] = (float) (lo + (hi - lo) * r.nextDouble());
-        return a;
-    }
-
-    static float[] random(Random r, int n, double lo, double hi) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (lo + (hi - lo) * r.nextDouble());
-        return v;
-    }
-
-    /** A conv layer with random weights (scaled by 1/sqrt(fan-in)) and optional random bias. */
-    static Layer randomConv(NcnnModelWriter m, Random r, String name, String bottom, String top, int in, int out, int kw, int kh,
-                            boolean bias, Tag tag) {
-        Layer l = m.layer("Convolution", name, bottom, top).put(0, out).put(1, kw).put(6, out * in * kw * kh);
-        if (kh != kw) l.put(11, kh);
-        double scale = 1.5 / Math.sqrt(in * kw * kh);
-        l.tagged(tag, random(r, out * in * kw * kh, -scale, scale));
-        if (bias) l.put(5, 1).untagged(random(r, out, -0.5, 0.5));
-        return l;
-    }
-
     /**
      * Runs the model on the CPU and on the Vulkan device with the given storage precision and compares
      * (|gpu - cpu| <= tol * max(1, |cpu|)); checks that the device really stored blobs at that precision.
@@ -94,26 +68,7 @@ final class VulkanTesting {
     }
 
     static void assertClose(Activation expected, Activation actual, double tol, String context) {
-        String shapeE = expected.channels() + "x" + expected.height() + "x" + expected.width();
-        String shapeA = actual.channels() + "x" + actual.height() + "x" + actual.width();
-        assertEquals(shapeE, shapeA, () -> "output shape (c x h x w) of\n" + context);
-        int bad = 0;
-        String first = null;
-        double worst = 0;
-        for (int c = 0; c < expected.channels(); c++)
-            for (int y = 0; y < expected.height(); y++)
-                for (int x = 0; x < expected.width(); x++) {
-                    double e = expected.get(c, y, x), a = actual.get(c, y, x);
-                    double err = Double.isNaN(e) && Double.isNaN(a) ? 0 : Math.abs(a - e) / Math.max(1.0, Math.abs(e));
-                    if (!(err <= tol)) {
-                        bad++;
-                        if (first == null) first = String.format(Locale.ROOT, "at (c=%d, y=%d, x=%d): cpu %.7g, vulkan %.7g", c, y, x, e, a);
-                    }
-                    if (!(err <= worst)) worst = err;
-                }
-        if (bad > 0)
-            fail(bad + " of " + expected.data().length + " values differ by more than " + tol + " (worst " + worst + "); first " + first
-                    + "\n" + context);
+        OpModels.assertClose(expected, actual, tol, true, "cpu", "vulkan", context);
     }
 
     /** A deterministic RGB(A) test image with gradients, edges and noise. */

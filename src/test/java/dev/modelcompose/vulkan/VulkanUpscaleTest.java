@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelcompose.testing.NcnnModelWriter;
+import dev.modelcompose.testing.OpModels;
 import dev.modelcompose.testing.NcnnModelWriter.Tag;
 import dev.modelcompose.testing.TestAssets;
 import dev.modelcompose.upscale.Activation;
@@ -108,7 +109,7 @@ class VulkanUpscaleTest {
     @Test
     void rrdbNetworkWithInPlaceConcatsMatchesTheCpuPath() {
         // realesrgan-x4plus-anime: 6 RRDB blocks, 72 concats written in place; a small raw pass keeps lavapipe quick
-        Activation in = VulkanTesting.random(new Random(5), 3, 10, 12, 0, 1);
+        Activation in = OpModels.random(new Random(5), 3, 10, 12, 0, 1);
         try (Upscaler cpu = Upscaler.open(TestAssets.model("realesrgan-x4plus-anime"), UpscaleOptions.defaults());
              Upscaler gpu = Upscaler.open(TestAssets.model("realesrgan-x4plus-anime"), VulkanTesting.gpu())) {
             VulkanTesting.assertClose(cpu.forward(in), gpu.forward(in), 1e-3, "realesrgan-x4plus-anime 12x10");
@@ -121,9 +122,9 @@ class VulkanUpscaleTest {
         NcnnModelWriter m = new NcnnModelWriter();
         m.input("data");
         m.split("split", "data", "x_a", "x_b");
-        VulkanTesting.randomConv(m, r, "conv0", "x_b", "c0", 3, 8, 3, 3, true, Tag.FP16).put(4, 1);
-        m.layer("PReLU", "prelu0", "c0", "p0").put(0, 8).untagged(VulkanTesting.random(r, 8, 0, 0.3));
-        VulkanTesting.randomConv(m, r, "conv1", "p0", "c1", 8, 12, 3, 3, true, Tag.FP16).put(4, 1);
+        OpModels.randomConv(m, r, "conv0", "x_b", "c0", 3, 8, 3, 3, true, Tag.FP16).put(4, 1);
+        m.layer("PReLU", "prelu0", "c0", "p0").put(0, 8).untagged(OpModels.random(r, 8, 0, 0.3));
+        OpModels.randomConv(m, r, "conv1", "p0", "c1", 8, 12, 3, 3, true, Tag.FP16).put(4, 1);
         m.layer("PixelShuffle", "ps", "c1", "up").put(0, 2);
         m.layer("Interp", "nearest", "x_a", "base").put(0, 1).put(1, 2.0).put(2, 2.0);
         m.layer("BinaryOp", "add", java.util.List.of("up", "base"), java.util.List.of("output")).put(0, 0);

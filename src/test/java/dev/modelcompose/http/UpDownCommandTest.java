@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
 import dev.modelcompose.testing.CliProcess;
-import dev.modelcompose.testing.TestAssets;
+import dev.modelcompose.testing.ComposeYaml;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -45,24 +45,13 @@ class UpDownCommandTest {
 
     /** The README example with a local test model, on {@code port}. */
     private void writeCompose(int port) throws Exception {
-        String param = TestAssets.models().resolve("realesr-animevideov3-x4.param").toString();
         Files.writeString(dir.resolve("model-compose.yml"), """
                 controller:
                   type: http-server
                   port: PORT
                   base_path: /api
-                workflow:
-                  title: Upscale Image
-                  job: {input: "${input}", output: "${output as image}"}
-                component:
-                  type: model
-                  task: image-upscale
-                  family: real-esrgan
-                  model: MODEL
-                  scale: 4
-                  action:
-                    image: ${input.image as image}
-                """.replace("PORT", String.valueOf(port)).replace("MODEL", param));
+                """.replace("PORT", String.valueOf(port))
+                + ComposeYaml.upscaleWorkflow("Upscale Image", ComposeYaml.testModel("realesr-animevideov3-x4"), 4, ""));
     }
 
     /** Waits until {@code up} answers {@code /health} with 200. */

@@ -8,7 +8,7 @@ import dev.modelcompose.compose.ComposeLoader;
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
 import dev.modelcompose.runtime.ComposeRuntime;
-import dev.modelcompose.testing.TestAssets;
+import dev.modelcompose.testing.ComposeYaml;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.nio.file.Files;
@@ -40,25 +40,13 @@ class WebUiBrowserTest {
     @Test
     void uploadRunAndSeeTheResultThenAFailure() throws Exception {
         assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(), "chromium and chromedriver are not installed");
-        String param = TestAssets.models().resolve("realesr-animevideov3-x4.param").toString();
         String yaml = """
                 controller:
                   type: http-server
                   base_path: /api
                   webui: {driver: gradio}
-                workflow:
-                  title: Upscale Image
-                  job: {input: "${input}", output: "${output as image}"}
-                component:
-                  type: model
-                  task: image-upscale
-                  family: real-esrgan
-                  model: MODEL
-                  scale: 4
-                  action:
-                    image: ${input.image as image}
-                    params: {tile_size: 32, tile_pad_size: 8}
-                """.replace("MODEL", param);
+                """ + ComposeYaml.upscaleWorkflow("Upscale Image", ComposeYaml.testModel("realesr-animevideov3-x4"), 4,
+                "params: {tile_size: 32, tile_pad_size: 8}");
         BufferedImage img = new BufferedImage(24, 16, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 16; y++) for (int x = 0; x < 24; x++) img.setRGB(x, y, (x * 10) << 16 | (y * 15) << 8 | 80);
         Path input = Files.write(dir.resolve("photo.png"), ImageFiles.encode(img, ImageFormat.PNG));

@@ -15,9 +15,15 @@ public final class ComposeYaml {
      * {@code params: {tile_size: 32}}), or empty. Prepend a {@code controller:} block as needed.
      */
     public static String upscaleWorkflow(String model, int scale, String actionKeys) {
+        return upscaleWorkflow(null, model, scale, actionKeys);
+    }
+
+    /** The same with a workflow {@code title} (the README example's is {@code Upscale Image}), or none if null. */
+    public static String upscaleWorkflow(String title, String model, int scale, String actionKeys) {
         String extra = actionKeys.isEmpty() ? "" : ", " + actionKeys;
+        String titleLine = title == null ? "" : "\n  title: " + title;
         return """
-                workflow:
+                workflow:%s
                   job: {input: "${input}", output: "${output as image}"}
                 component:
                   type: model
@@ -26,6 +32,6 @@ public final class ComposeYaml {
                   model: %s
                   scale: %d
                   action: {image: "${input.image as image}"%s}
-                """.formatted(model, scale, extra);
+                """.formatted(titleLine, model, scale, extra);
     }
 }

@@ -4,6 +4,7 @@ import static dev.modelcompose.testing.OpModels.binaryModel;
 import static dev.modelcompose.testing.OpModels.eltwiseModel;
 import static dev.modelcompose.testing.OpModels.random;
 import static dev.modelcompose.testing.OpModels.randomConv;
+import static dev.modelcompose.testing.OpModels.tinySrvgg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -450,17 +451,7 @@ class OpReferenceTest {
     void splitFeedingTwoBranches() {
         // a tiny SRVGGNetCompact: the structure of realesr-animevideov3 with 8 features and x2
         Random r = new Random(400);
-        NcnnModelWriter m = new NcnnModelWriter();
-        m.input("data");
-        m.split("splitncnn_input0", "data", "x_a", "x_b");
-        randomConv(m, r, "conv0", "x_b", "c0", 3, 8, 3, 3, true, Tag.FP16).put(4, 1);
-        m.layer("PReLU", "prelu0", "c0", "p0").put(0, 8).untagged(random(r, 8, 0, 0.3));
-        randomConv(m, r, "conv1", "p0", "c1", 8, 8, 3, 3, true, Tag.FP16).put(4, 1);
-        m.layer("PReLU", "prelu1", "c1", "p1").put(0, 8).untagged(random(r, 8, 0, 0.3));
-        randomConv(m, r, "conv2", "p1", "c2", 8, 12, 3, 3, true, Tag.FP16).put(4, 1);
-        m.layer("PixelShuffle", "ps", "c2", "up").put(0, 2);
-        m.layer("Interp", "nearest", "x_a", "base").put(0, 1).put(1, 2.0).put(2, 2.0);
-        m.layer("BinaryOp", "add", List.of("up", "base"), List.of("output")).put(0, 0);
+        NcnnModelWriter m = tinySrvgg(r);
         check(m, random(r, 3, 11, 9, 0, 1));
         try (Upscaler u = Upscaler.open(m.write(dir, "srvgg-mini"), UpscaleOptions.defaults())) {
             assertEquals(2, u.scale());

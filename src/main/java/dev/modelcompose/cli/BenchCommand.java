@@ -4,8 +4,9 @@ import dev.modelcompose.models.ModelResolver;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.PixelBuffer;
 import dev.modelcompose.upscale.Precision;
+import dev.modelcompose.upscale.Model;
+import dev.modelcompose.upscale.ModelOptions;
 import dev.modelcompose.upscale.UpscaleOptions;
-import dev.modelcompose.upscale.Upscaler;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -82,14 +83,15 @@ public final class BenchCommand implements Callable<Integer> {
                 prePad, networkSide, networkSide, threads);
 
         int deviceId = Devices.parse(device);
-        UpscaleOptions options = UpscaleOptions.defaults().withThreads(threads).withPrePad(prePad).withDevice(deviceId)
-                .withPrecision(Precision.parse(precision));
-        if (official != null) compareWithOfficial(files, options, out);
+        ModelOptions load = ModelOptions.defaults().withDevice(deviceId).withPrecision(Precision.parse(precision));
+        UpscaleOptions options = UpscaleOptions.defaults().withThreads(threads).withPrePad(prePad);
+        if (official != null) compareWithOfficial(files, load, options, out);
 
         List<Double> cpu = new ArrayList<>();
-        List<Double> ours = timeOurs(files, options, cpu);
+        List<String> device = new ArrayList<>();
+        List<Double> ours = timeOurs(files, load, options, cpu, device);
         double oursBest = ours.stream().min(Double::compare).orElseThrow();
-        out.printf(Locale.ROOT, "ours    (%s): best %.3f s of %s (process CPU time: %s)%n", deviceName(files, options), oursBest, format(ours),
+        out.printf(Locale.ROOT, "ours    (%s): best %.3f s of %s (process CPU time: %s)%n", device.get(0), oursBest, format(ours),
                 format(cpu));
         if (noTorch) return 0;
 
@@ -98,15 +100,6 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "ratio (pytorch time / our time): %.2fx %s%n", torchBest / oursBest,
                 torchBest / oursBest >= 1 ? "(ours faster)" : "(pytorch faster)");
         return 0;
-    }
-
-    private static String deviceName(ModelFiles files, UpscaleOptions options) {
-        int deviceId = options.device();
-        if (deviceId < 0) return "CPU: " + Upscaler.cpuDescription();
-        try (Upscaler u = Upscaler.open(files, options)) {
-            return "Vulkan " + deviceId + ": " + dev.modelcompose.upscale.GpuDevices.list().get(deviceId).name() + ", "
-                    + u.storagePrecision(deviceId) + " storage";
-        }
     }
 
     private PixelBuffer syntheticImage() {
@@ -125,15 +118,16 @@ public final class BenchCommand implements Callable<Integer> {
      * Wall times of the timed runs; `cpu` gets the CPU time this process spent on each (all threads, the
      * driver's too: with a software Vulkan device it shows the work even when other processes share the cores).
      */
-    private List<Double> timeOurs(ModelFiles files, UpscaleOptions options, List<Double> cpu) {
+    private List<Double> timeOurs(ModelFiles files, ModelOptions load, UpscaleOptions options, List<Double> cpu, List<String> device) {
         PixelBuffer image = syntheticImage();
         List<Double> times = new ArrayList<>();
-        try (Upscaler upscaler = Upscaler.open(files, options)) {
-            upscaler.upscale(image);  // warm-up: compiles kernels, transforms weights
+        try (Model model = Model.load(files, load)) {
+            device.add(model.describeDevice(load.device()));
+            model.upscale(image, options, new dev.modelcompose.upscale.UpscaleJob());  // warm-up: compiles kernels, caches primitives
             for (int i = 0; i < repeat; i++) {
                 long t0 = System.nanoTime();
                 long c0 = processCpuNanos();
-                upscaler.upscale(image);
+                model.upscale(image, options, new dev.modelcompose.upscale.UpscaleJob());
                 times.add((System.nanoTime() - t0) / 1e9);
                 cpu.add((processCpuNanos() - c0) / 1e9);
             }
@@ -149,8 +143,8 @@ public final class BenchCommand implements Callable<Integer> {
      * Whole runs on both sides, as a user sees them: the official binary's process (load, compile,
      * upscale, PNG in and out) against ours in this JVM (load, compile, upscale, PNG in and out).
      */
-    private void compareWithOfficial(ModelFiles files, UpscaleOptions options, PrintWriter out) throws Exception {
-        int deviceId = options.device();
+    private void compareWithOfficial(ModelFiles files, ModelOptions load, UpscaleOptions options, PrintWriter out) throws Exception {
+        int deviceId = load.device();
         Path work = Files.createTempDirectory("mc-bench");
         try {
             Path models = Files.createDirectories(work.resolve("models"));  // the official binary wants "models" in the path
@@ -163,6 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
             List<String> cmd = List.of(official.toString(), "-i", in.toString(), "-o", work.resolve("official.png").toString(), "-m",
                     models.toString(), "-n", files.name(), "-s", Integer.toString(scaleOf(files)), "-g", Integer.toString(gpu));
             double officialBest = Double.MAX_VALUE, oursBest = Double.MAX_VALUE;
+            String device = "";
             for (int i = 0; i < repeat; i++) {
                 long t0 = System.nanoTime();
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -171,14 +166,15 @@ public final class BenchCommand implements Callable<Integer> {
                 officialBest = Math.min(officialBest, (System.nanoTime() - t0) / 1e9);
 
                 long t1 = System.nanoTime();
-                try (Upscaler u = Upscaler.open(files, options)) {
-                    var result = u.upscale(dev.modelcompose.imaging.ImageFiles.read(in));
+                try (Model m = Model.load(files, load)) {
+                    device = m.describeDevice(deviceId);
+                    var result = m.upscale(dev.modelcompose.imaging.ImageFiles.read(in), options);
                     dev.modelcompose.imaging.ImageFiles.write(result, work.resolve("ours.png"), dev.modelcompose.imaging.ImageFormat.PNG);
                 }
                 oursBest = Math.min(oursBest, (System.nanoTime() - t1) / 1e9);
             }
             out.printf(Locale.ROOT, "official realesrgan-ncnn-vulkan (Vulkan %d), whole run: best %.3f s%n", gpu, officialBest);
-            out.printf(Locale.ROOT, "ours (%s), whole run: best %.3f s%n", deviceName(files, options), oursBest);
+            out.printf(Locale.ROOT, "ours (%s), whole run: best %.3f s%n", device, oursBest);
             out.printf(Locale.ROOT, "ratio (official time / our time): %.2fx %s%n", officialBest / oursBest,
                     officialBest >= oursBest ? "(ours faster)" : "(official faster)");
         } finally {
@@ -189,8 +185,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int scaleOf(ModelFiles files) {
-        try (Upscaler u = Upscaler.open(files, UpscaleOptions.defaults())) {
-            return u.scale();
+        try (Model m = Model.load(files)) {
+            return m.scale();
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.modelcompose.cli;
 
 import dev.modelcompose.upscale.GpuDevices;
-import dev.modelcompose.upscale.UpscaleOptions;
+import dev.modelcompose.upscale.ModelOptions;
 
 /** Parses the {@code -g} device flag: -1 is the CPU, 0.. a Vulkan device listed by {@code model-compose devices}. */
 final class Devices {
@@ -26,8 +26,8 @@ final class Devices {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("-g takes a device number (-1 = CPU, 0.. = GPU), got '" + text + "'");
         }
-        if (id == UpscaleOptions.CPU) return id;
-        if (id < UpscaleOptions.CPU || id >= GpuDevices.list().size())
+        if (id == ModelOptions.CPU) return id;
+        if (id < ModelOptions.CPU || id >= GpuDevices.list().size())
             throw new IllegalArgumentException("device " + id + " is not available; the devices are: " + GpuDevices.describeChoices()
                     + " ('model-compose devices' lists them)");
         return id;

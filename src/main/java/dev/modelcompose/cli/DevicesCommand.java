@@ -2,7 +2,7 @@ package dev.modelcompose.cli;
 
 import dev.modelcompose.upscale.GpuDevices;
 import dev.modelcompose.upscale.GpuDevices.GpuDevice;
-import dev.modelcompose.upscale.Upscaler;
+import dev.modelcompose.upscale.Model;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -24,7 +24,7 @@ public final class DevicesCommand implements Callable<Integer> {
         for (GpuDevice d : gpus)
             out.printf("%-4d %-10s %s (Vulkan %s, %s device-local, fp16: %s)%n", d.index(), d.type(), d.name(), d.apiVersion(),
                     size(d.deviceLocalBytes()), fp16(d));
-        out.printf("%-4s %-10s %s%n", "-1", "cpu", Upscaler.cpuDescription());
+        out.printf("%-4s %-10s %s%n", "-1", "cpu", Model.cpuDescription());
         if (gpus.isEmpty()) out.println("GPUs: none usable: " + GpuDevices.unavailableReason() + "; every job runs on the CPU");
         return 0;
     }

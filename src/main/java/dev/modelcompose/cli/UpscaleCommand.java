@@ -4,11 +4,12 @@ import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
 import dev.modelcompose.imaging.ImageWithMetadata;
 import dev.modelcompose.models.ModelResolver;
+import dev.modelcompose.upscale.Model;
 import dev.modelcompose.upscale.ModelFiles;
+import dev.modelcompose.upscale.ModelOptions;
 import dev.modelcompose.upscale.Precision;
 import dev.modelcompose.upscale.UpscaleException;
 import dev.modelcompose.upscale.UpscaleOptions;
-import dev.modelcompose.upscale.Upscaler;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -81,8 +82,9 @@ public final class UpscaleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        UpscaleOptions options = UpscaleOptions.defaults().withDevices(Devices.parseList(device)).withTileSize(tileSize).withTilePad(tilePad)
-                .withPrePad(prePad).withTta(tta).withThreads(threads).withPrecision(Precision.parse(precision));
+        ModelOptions load = ModelOptions.defaults().withDevices(Devices.parseList(device)).withPrecision(Precision.parse(precision));
+        UpscaleOptions options = UpscaleOptions.defaults().withTileSize(tileSize).withTilePad(tilePad).withPrePad(prePad).withTta(tta)
+                .withThreads(threads);
         ImageFormat explicitFormat = format == null ? null : ImageFormat.parse(format);
         if (!Files.exists(input)) throw new IllegalArgumentException("input " + input + " does not exist");
         boolean batch = Files.isDirectory(input);
@@ -90,15 +92,15 @@ public final class UpscaleCommand implements Callable<Integer> {
             throw new IllegalArgumentException("output " + output + " is a directory; give a file name, or a directory as input");
 
         ModelFiles files = ModelResolver.standard(err::println).withProgress(DownloadBars.forTerminal()).resolve(modelName, modelDir, scale);
-        try (Upscaler upscaler = Upscaler.open(files, options)) {
-            if (scale != null && scale != upscaler.scale())
-                throw new IllegalArgumentException("model " + files.name() + " upscales x" + upscaler.scale() + ", not x" + scale
-                        + (modelName.endsWith("-x" + upscaler.scale()) ? "" : "; choose a model made for x" + scale));
-            if (verbose)
-                err.printf("model %s: x%d, receptive field %d px, tile pad %d, %s%n", files.name(), upscaler.scale(),
-                        upscaler.receptiveRadius(), upscaler.effectiveTilePad(), options.device() < 0 ? "CPU: " + Upscaler.cpuDescription()
-                                : "Vulkan " + options.device() + ": " + dev.modelcompose.upscale.GpuDevices.list().get(options.device()).name()
-                                        + ", " + upscaler.storagePrecision(options.device()) + " storage");
+        try (Model model = Model.load(files, load)) {
+            if (scale != null && scale != model.scale())
+                throw new IllegalArgumentException("model " + files.name() + " upscales x" + model.scale() + ", not x" + scale
+                        + (modelName.endsWith("-x" + model.scale()) ? "" : "; choose a model made for x" + scale));
+            if (verbose) {
+                err.printf("model %s: x%d, receptive field %d px, tile pad %d%n", files.name(), model.scale(), model.receptiveRadius(),
+                        model.effectiveTilePad(options));
+                for (int d : load.devices()) err.println("device " + d + ": " + model.describeDevice(d));
+            }
             List<Job> jobs = batch ? batchJobs(explicitFormat) : List.of(new Job(input, output,
                     explicitFormat != null ? explicitFormat : ImageFormat.fromPath(output).orElse(ImageFormat.PNG)));
             int failures = 0;
@@ -106,7 +108,7 @@ public final class UpscaleCommand implements Callable<Integer> {
                 Job job = jobs.get(i);
                 String label = jobs.size() > 1 ? "[" + (i + 1) + "/" + jobs.size() + "] " + job.in.getFileName() : job.in.getFileName().toString();
                 try {
-                    upscaleOne(upscaler, job, label, err);
+                    upscaleOne(model, options, job, label, err);
                 } catch (IOException | UpscaleException | IllegalArgumentException e) {
                     if (!batch) throw e;
                     failures++;
@@ -141,7 +143,7 @@ public final class UpscaleCommand implements Callable<Integer> {
         return jobs;
     }
 
-    private void upscaleOne(Upscaler upscaler, Job job, String label, PrintWriter err) throws IOException {
+    private void upscaleOne(Model model, UpscaleOptions options, Job job, String label, PrintWriter err) throws IOException {
         ImageWithMetadata read = ImageFiles.readWithMetadata(job.in);
         BufferedImage in = read.image();
         long start = System.nanoTime();
@@ -149,7 +151,7 @@ public final class UpscaleCommand implements Callable<Integer> {
         dev.modelcompose.upscale.UpscaleJob upscaleJob;
         try (TerminalProgress progress = TerminalProgress.start(label)) {
             upscaleJob = progress.job();
-            out = upscaler.upscale(in, upscaleJob);
+            out = model.upscale(in, options, upscaleJob);
         }
         for (String w : upscaleJob.warnings()) err.println("warning: " + label + ": " + w);
         Path target = job.out;

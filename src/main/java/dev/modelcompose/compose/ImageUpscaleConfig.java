@@ -42,12 +42,16 @@ public record ImageUpscaleConfig(String id, String driver, String family, Object
      * {@code params}, with the family's defaults filled in. Each value is a Long (a Double/Boolean for
      * {@code denoise_strength}/{@code half_precision}) or a {@code ${...}} template rendered per run; null = not
      * used by the family.
+     *
+     * <p>Where a file leaves {@code tile_size} unset the tile is automatic (0), as in {@code upscale}, not upstream's 192:
+     * our tiles read real neighbours (the halo, -1 = the model's receptive field), so one large tile is both faster and
+     * closer to an untiled result than several small ones. Explicit values keep their meaning.
      */
     public record Params(Object tileSize, Object tilePadSize, Object prePadSize, Object tileBatchSize, Object denoiseStrength,
                          Object halfPrecision) {
         public static Params defaults(String family) {
             return "esrgan".equals(family) ? new Params(0L, 10L, 0L, null, null, false)
-                    : new Params(192L, 24L, 15L, 4L, 0.5, false);
+                    : new Params(0L, -1L, 15L, 4L, 0.5, false);
         }
     }
 }

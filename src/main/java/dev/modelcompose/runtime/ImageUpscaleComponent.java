@@ -11,6 +11,7 @@ import dev.modelcompose.expr.RenderContext;
 import dev.modelcompose.expr.Template;
 import dev.modelcompose.imaging.ImageMetadataCarrier;
 import dev.modelcompose.upscale.ModelFiles;
+import dev.modelcompose.upscale.ModelOptions;
 import dev.modelcompose.upscale.UpscaleCancelledException;
 import dev.modelcompose.upscale.UpscaleJob;
 import dev.modelcompose.upscale.GpuDevices;
@@ -26,9 +27,9 @@ import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
 /**
- * {@code type: model, task: image-upscale}: provisions the model once, loads it once (per distinct tiling options),
- * and upscales the images its action renders. {@code max_concurrent_count > 0} admits that many runs at a time, the
- * others waiting in arrival order.
+ * {@code type: model, task: image-upscale}: provisions the model and loads it onto its devices once, then upscales the
+ * images its actions render, each run with the tiling its action renders for it (which may come from the request).
+ * {@code max_concurrent_count > 0} admits that many runs at a time, the others waiting in arrival order.
  */
 final class ImageUpscaleComponent implements ComponentInstance {
     private final ImageUpscaleConfig config;
@@ -36,8 +37,7 @@ final class ImageUpscaleComponent implements ComponentInstance {
     private final RenderContext.Options renderOptions;
     private final Semaphore permits;
     private final Map<String, CompiledAction> actions = new LinkedHashMap<>();
-    private final Map<UpscaleOptions, UpscaleEngine> engines = new LinkedHashMap<>();
-    private ModelFiles files;
+    private UpscaleEngine engine;
 
     private record CompiledAction(Action config, Template image, Template output, Template tileSize, Template tilePad, Template prePad,
                                   Template batchSize) {}
@@ -76,11 +76,11 @@ final class ImageUpscaleComponent implements ComponentInstance {
 
     private static int device(String device) {
         String d = device.strip().toLowerCase(Locale.ROOT);
-        if (d.equals("cpu") || d.equals("-1")) return UpscaleOptions.CPU;
+        if (d.equals("cpu") || d.equals("-1")) return ModelOptions.CPU;
         List<GpuDevices.GpuDevice> gpus = GpuDevices.list();
         if (d.equals("auto"))
             return gpus.stream().filter(g -> g.type().equals("discrete") || g.type().equals("integrated")).mapToInt(GpuDevices.GpuDevice::index)
-                    .findFirst().orElse(UpscaleOptions.CPU);
+                    .findFirst().orElse(ModelOptions.CPU);
         int index = -2;
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(?:cuda|gpu|vulkan|mps)(?::(\\d+))?|(\\d+))").matcher(d);
         if (m.matches()) index = m.group(2) != null ? Integer.parseInt(m.group(2)) : m.group(1) != null ? Integer.parseInt(m.group(1)) : 0;
@@ -91,26 +91,23 @@ final class ImageUpscaleComponent implements ComponentInstance {
 
     @Override
     public void start() {
-        Action first = config.actions().isEmpty() ? null : config.actions().get(0);
-        if (first == null) return;
-        CompiledAction a = actions.get(first.id());
-        if (a.tileSize().isConstant() && a.tilePad().isConstant() && a.prePad().isConstant())
-            engine(upscaleOptions(a, RenderContext.of(renderOptions)), options.log());
+        if (!config.actions().isEmpty()) engine(options.log());
     }
 
-    private synchronized UpscaleEngine engine(UpscaleOptions opts, java.util.function.Consumer<String> log) {
-        UpscaleEngine e = engines.get(opts);
-        if (e != null) return e;
-        if (files == null) {
-            log.accept("Component '" + config.id() + "': loading model " + describeModel());
-            try {
-                files = options.models().provision(config.model(), config.family(), config.scale());
-            } catch (RuntimeException ex) {
-                throw new WorkflowException("component '" + config.id() + "': " + message(ex), ex);
-            }
-        }
+    /** The loaded model, loaded on first use (at start for {@code up}, so that a bad model fails before serving). */
+    private synchronized UpscaleEngine engine(java.util.function.Consumer<String> log) {
+        if (engine != null) return engine;
+        log.accept("Component '" + config.id() + "': loading model " + describeModel());
+        ModelFiles files;
         try {
-            e = options.engines().open(files, opts);
+            files = options.models().provision(config.model(), config.family(), config.scale());
+        } catch (RuntimeException ex) {
+            throw new WorkflowException("component '" + config.id() + "': " + message(ex), ex);
+        }
+        ModelOptions load = ModelOptions.defaults().withDevices(devices(config.device())).withPrecision(precision());
+        UpscaleEngine e;
+        try {
+            e = options.engines().open(files, load);
         } catch (RuntimeException ex) {
             throw new WorkflowException("component '" + config.id() + "': cannot load model " + files.name() + ": " + message(ex), ex);
         }
@@ -120,8 +117,16 @@ final class ImageUpscaleComponent implements ComponentInstance {
             throw new WorkflowException("component '" + config.id() + "': scale " + config.scale() + " does not match the model "
                     + files.name() + ", which upscales x" + actual + " (set scale: " + actual + ", or use a x" + config.scale() + " model)");
         }
-        engines.put(opts, e);
+        engine = e;
         return e;
+    }
+
+    private dev.modelcompose.upscale.Precision precision() {
+        try {
+            return Precision.parse(config.precision());
+        } catch (IllegalArgumentException e) {
+            throw new WorkflowException("component '" + config.id() + "': " + e.getMessage());
+        }
     }
 
     private String describeModel() {
@@ -134,10 +139,10 @@ final class ImageUpscaleComponent implements ComponentInstance {
     }
 
     private UpscaleOptions upscaleOptions(CompiledAction a, RenderContext ctx) {
-        UpscaleOptions o = UpscaleOptions.defaults().withDevices(devices(config.device())).withPrecision(Precision.parse(config.precision()));
+        UpscaleOptions o = UpscaleOptions.defaults();
         int tile = intParam(a.tileSize(), ctx, "tile_size", 0);
         if (tile > 0 && tile < 32) tile = 32;
-        int pad = intParam(a.tilePad(), ctx, "tile_pad_size", 0);
+        int pad = intParam(a.tilePad(), ctx, "tile_pad_size", -1);
         int prePad = intParam(a.prePad(), ctx, "pre_pad_size", 0);
         try {
             return o.withTileSize(tile).withTilePad(pad).withPrePad(prePad);
@@ -188,14 +193,14 @@ final class ImageUpscaleComponent implements ComponentInstance {
         }
         try {
             run.cancellation().throwIfCancelled();
-            UpscaleEngine engine = engine(opts, run.log());
+            UpscaleEngine engine = engine(run.log());
             Object result;
             if (rendered instanceof List<?> list) {
                 List<Object> out = new ArrayList<>(list.size());
-                for (Object item : list) out.add(item == null ? null : upscaleOne(engine, asImage(item, ctx), a, run));
+                for (Object item : list) out.add(item == null ? null : upscaleOne(engine, opts, asImage(item, ctx), a, run));
                 result = out;
             } else {
-                result = upscaleOne(engine, asImage(rendered, ctx), a, run);
+                result = upscaleOne(engine, opts, asImage(rendered, ctx), a, run);
             }
             if (a.output() == null || a.output().isBare("result")) return result;
             try {
@@ -232,12 +237,12 @@ final class ImageUpscaleComponent implements ComponentInstance {
         throw new WorkflowException("`image` requires an image or raw image bytes, got " + PythonText.typeName(v));
     }
 
-    private BufferedImage upscaleOne(UpscaleEngine engine, BufferedImage image, CompiledAction a, RunContext run) {
+    private BufferedImage upscaleOne(UpscaleEngine engine, UpscaleOptions opts, BufferedImage image, CompiledAction a, RunContext run) {
         boolean bgr = "bgr".equals(a.config().colorFormat());
         UpscaleJob job = new UpscaleJob();
         try (AutoCloseable hook = run.cancellation().onCancel(job::cancel)) {
             BufferedImage in = bgr ? swapRedBlue(image) : image;
-            BufferedImage out = engine.upscale(in, job);
+            BufferedImage out = engine.upscale(in, opts, job);
             return ImageMetadataCarrier.attach(bgr ? swapRedBlue(out) : out, ImageMetadataCarrier.of(image));
         } catch (UpscaleCancelledException e) {
             throw new TaskCancelledException();
@@ -272,7 +277,7 @@ final class ImageUpscaleComponent implements ComponentInstance {
 
     @Override
     public synchronized void close() {
-        for (UpscaleEngine e : engines.values()) e.close();
-        engines.clear();
+        if (engine != null) engine.close();
+        engine = null;
     }
 }

@@ -4,7 +4,7 @@ import dev.modelcompose.nativelib.RunnerNative;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The Vulkan devices {@link UpscaleOptions#device()} can select. Vulkan is looked for on the first call. */
+/** The Vulkan devices a {@link Model} can be loaded onto ({@link ModelOptions#devices()}). Vulkan is looked for on the first call. */
 public final class GpuDevices {
     /**
      * One device.
@@ -24,7 +24,8 @@ public final class GpuDevices {
         NativeLibrary.require();
         List<GpuDevice> out = new ArrayList<>();
         for (int i = 0, n = RunnerNative.gpuCount(); i < n; i++) {
-            try (RunnerNative.GpuInfo g = RunnerNative.gpuInfo(i)) {
+            try (RunnerNative.Status status = new RunnerNative.Status(); RunnerNative.GpuInfo g = RunnerNative.gpuInfo(i, status)) {
+                NativeErrors.check(status);
                 out.add(new GpuDevice(g.index(), g.name(), g.type(), g.deviceLocalBytes(), g.fp16Arithmetic(), g.fp16Storage(), g.apiVersion()));
             }
         }

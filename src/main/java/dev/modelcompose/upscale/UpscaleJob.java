@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Watches and controls one {@link Upscaler#upscale} call: progress reports while it runs and
+ * Watches and controls one {@link Model#upscale} call: progress reports while it runs and
  * {@link #cancel()} from any thread. A job is used for one call.
  */
 public final class UpscaleJob {

@@ -114,7 +114,8 @@ class ComposeLoaderTest {
         assertEquals("${input.image as image}", act.image());
         assertEquals("rgb", act.colorFormat());
         assertEquals(1L, act.batchSize());
-        assertEquals(new ImageUpscaleConfig.Params(192L, 24L, 15L, 4L, 0.5, false), act.params());
+        // the contract's defaults, except the tile: automatic (0) with the model's own halo (-1) instead of upstream's 192 / 24
+        assertEquals(new ImageUpscaleConfig.Params(0L, -1L, 15L, 4L, 0.5, false), act.params());
     }
 
     @Test

@@ -6,8 +6,7 @@ import dev.modelcompose.testing.NcnnModelWriter;
 import dev.modelcompose.testing.NcnnModelWriter.Tag;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.UpscaleException;
-import dev.modelcompose.upscale.UpscaleOptions;
-import dev.modelcompose.upscale.Upscaler;
+import dev.modelcompose.upscale.Model;
 import java.nio.file.Path;
 import java.util.Random;
 
@@ -36,7 +35,7 @@ final class FuzzTargets {
 
     /** Opens the model; true if it opened (and was closed), false if refused with an UpscaleException. */
     static boolean load(ModelFiles files) {
-        try (Upscaler upscaler = Upscaler.open(files, UpscaleOptions.defaults())) {
+        try (Model upscaler = Model.load(files)) {
             return upscaler.scale() > 0;
         } catch (UpscaleException e) {
             if (e.getMessage() == null || e.getMessage().isBlank()) throw new AssertionError("an UpscaleException without a message", e);

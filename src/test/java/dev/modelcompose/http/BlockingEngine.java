@@ -60,7 +60,7 @@ final class BlockingEngine implements UpscaleEngine {
     }
 
     @Override
-    public BufferedImage upscale(BufferedImage image, UpscaleJob job) {
+    public BufferedImage upscale(BufferedImage image, dev.modelcompose.upscale.UpscaleOptions options, UpscaleJob job) {
         started.incrementAndGet();
         try {
             while (!released.await(10, TimeUnit.MILLISECONDS))

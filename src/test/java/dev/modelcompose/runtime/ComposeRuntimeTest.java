@@ -14,6 +14,7 @@ import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.UpscaleJob;
+import dev.modelcompose.upscale.ModelOptions;
 import dev.modelcompose.upscale.UpscaleOptions;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -36,13 +37,14 @@ class ComposeRuntimeTest {
 
     /** A model that repeats pixels, with the scale its file name says ({@code fake-x2.param}) and a record of calls. */
     static final class FakeEngines implements UpscaleEngine.Factory {
-        final List<UpscaleOptions> opened = new CopyOnWriteArrayList<>();
+        final List<ModelOptions> opened = new CopyOnWriteArrayList<>();
+        final List<UpscaleOptions> calls = new CopyOnWriteArrayList<>();
         final AtomicInteger running = new AtomicInteger();
         final AtomicInteger maxRunning = new AtomicInteger();
         volatile long sleepMs;
 
         @Override
-        public UpscaleEngine open(ModelFiles files, UpscaleOptions options) {
+        public UpscaleEngine open(ModelFiles files, ModelOptions options) {
             opened.add(options);
             String name = files.name();
             int scale = name.matches(".*-x\\d") ? name.charAt(name.length() - 1) - '0' : 4;
@@ -53,7 +55,8 @@ class ComposeRuntimeTest {
                 }
 
                 @Override
-                public BufferedImage upscale(BufferedImage in, UpscaleJob job) {
+                public BufferedImage upscale(BufferedImage in, UpscaleOptions call, UpscaleJob job) {
+                    calls.add(call);
                     int now = running.incrementAndGet();
                     maxRunning.accumulateAndGet(now, Math::max);
                     try {
@@ -126,11 +129,13 @@ class ComposeRuntimeTest {
             assertEquals(64, rgba.getWidth());
             assertEquals(1, engines.opened.size(), "the model is loaded once");
             assertEquals(List.of("fake-x4.param|real-esrgan|4"), provisioned);
-            UpscaleOptions o = engines.opened.get(0);
-            assertEquals(192, o.tileSize());
-            assertEquals(24, o.tilePad());
-            assertEquals(15, o.prePad());
-            assertEquals(UpscaleOptions.CPU, o.device());
+            // unset tile parameters: an automatic tile with the model's own halo (not upstream's 192 / 24)
+            for (UpscaleOptions o : engines.calls) {
+                assertEquals(0, o.tileSize());
+                assertEquals(-1, o.tilePad());
+                assertEquals(15, o.prePad());
+            }
+            assertEquals(ModelOptions.CPU, engines.opened.get(0).device());
         }
     }
 
@@ -230,7 +235,7 @@ class ComposeRuntimeTest {
         org.junit.jupiter.api.Assumptions.assumeFalse(dev.modelcompose.upscale.GpuDevices.list().isEmpty(), "no Vulkan device (CI has lavapipe)");
         try (ComposeRuntime rt = runtime(EXAMPLE.replace("scale: 4", "scale: 4\n  device: [vulkan:0, cpu]"))) {
             rt.run(null, Map.of("image", upload(image(2, 2, false))));
-            assertArrayEquals(new int[] {0, UpscaleOptions.CPU}, engines.opened.get(0).devices());
+            assertArrayEquals(new int[] {0, ModelOptions.CPU}, engines.opened.get(0).devices());
         }
     }
 
@@ -255,10 +260,10 @@ class ComposeRuntimeTest {
             rt.run(null, Map.of("image", upload(image(2, 2, false)), "tile", "128"));
             rt.run(null, Map.of("image", upload(image(2, 2, false)), "tile", 128L));
         }
-        assertEquals(2, engines.opened.size(), "one engine per distinct options");
-        assertEquals(List.of(64, 128), engines.opened.stream().map(UpscaleOptions::tileSize).toList());
-        assertEquals(6, engines.opened.get(0).tilePad());
-        assertEquals(2, engines.opened.get(0).prePad());
+        assertEquals(1, engines.opened.size(), "one model for every run, whatever its options");
+        assertEquals(List.of(64, 128, 128), engines.calls.stream().map(UpscaleOptions::tileSize).toList());
+        assertEquals(6, engines.calls.get(0).tilePad());
+        assertEquals(2, engines.calls.get(0).prePad());
     }
 
     @Test

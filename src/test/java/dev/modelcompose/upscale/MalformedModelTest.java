@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Broken model files must fail {@link Upscaler#open} with a {@link ModelLoadException} whose message
+ * Broken model files must fail {@link Model#load} with a {@link ModelLoadException} whose message
  * names the file and where in it the problem is (line, layer or byte offset), and must never take the
  * JVM down: the class finishes, and a valid model still runs afterwards.
  */
@@ -214,7 +214,7 @@ class MalformedModelTest {
         ModelFiles files = c.write().apply(dir.resolve(slug(c.name())));
         String file = (c.binFile() ? files.bin() : files.param()).getFileName().toString();
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> {
-            try (Upscaler u = Upscaler.open(files, UpscaleOptions.defaults())) {
+            try (Model u = Model.load(files)) {
                 u.scale();
             }
         });
@@ -233,7 +233,7 @@ class MalformedModelTest {
         Files.createDirectories(d.resolve("model.param"));
         Files.write(d.resolve("model.bin"), valid().binBytes());
         ModelFiles files = new ModelFiles(d.resolve("model.param"), d.resolve("model.bin"));
-        UpscaleException e = assertThrows(UpscaleException.class, () -> Upscaler.open(files, UpscaleOptions.defaults()).close());
+        UpscaleException e = assertThrows(UpscaleException.class, () -> Model.load(files).close());
         assertTrue(e.getMessage().contains("model.param"), e::getMessage);
     }
 
@@ -246,7 +246,7 @@ class MalformedModelTest {
     @Test
     @Order(4)
     void forwardWithTheWrongChannelCountIsAnError() {
-        try (Upscaler u = Upscaler.open(valid().write(dir, "channels"), UpscaleOptions.defaults())) {
+        try (Model u = Model.load(valid().write(dir, "channels"))) {
             UpscaleException e = assertThrows(UpscaleException.class, () -> u.forward(new Activation(4, 8, 8)));
             assertTrue(e.getMessage().contains("3") && e.getMessage().contains("4"), e::getMessage);
             assertEquals(3, u.forward(new Activation(3, 8, 8)).channels());
@@ -255,12 +255,11 @@ class MalformedModelTest {
 
     @Test
     @Order(5)
-    void aClosedUpscalerRefusesWork() {
-        Upscaler u = Upscaler.open(valid().write(dir, "closed"), UpscaleOptions.defaults());
+    void aClosedModelRefusesWork() {
+        Model u = Model.load(valid().write(dir, "closed"));
         u.close();
         u.close();
         assertThrows(IllegalStateException.class, u::scale);
-        // forward() currently wraps this as UpscaleException("native runner failed: this Upscaler is closed")
         RuntimeException e = assertThrows(RuntimeException.class, () -> u.forward(new Activation(3, 8, 8)));
         assertTrue(e.getMessage().contains("closed"), e::getMessage);
     }
@@ -281,9 +280,9 @@ class MalformedModelTest {
         Activation in = new Activation(3, 9, 7);
         Random r = new Random(3);
         for (int i = 0; i < in.data().length; i++) in.data()[i] = (float) r.nextDouble();
-        try (Upscaler u = Upscaler.open(m.write(dir, name), UpscaleOptions.defaults())) {
+        try (Model u = Model.load(m.write(dir, name))) {
             assertEquals(1, u.scale());
-            OpReferenceTest.assertClose(ReferenceOps.forward(m, in), u.forward(in), 1e-4, m);
+            dev.modelcompose.testing.OpModels.assertClose(dev.modelcompose.testing.ReferenceOps.forward(m, in), u.forward(in), 1e-4, false, "expected", "got", m);
         }
     }
 }

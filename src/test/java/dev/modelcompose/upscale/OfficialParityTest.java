@@ -46,9 +46,9 @@ class OfficialParityTest {
         UpscaleOptions options = UpscaleOptions.defaults().withTileSize(tile).withTilePad(10).withPrePad(10);
         String model = name.startsWith("realesr-animevideov3") ? name + "-x" + scale : name;
         PixelBuffer ours;
-        try (Upscaler u = Upscaler.open(TestAssets.model(model), options)) {
+        try (Model u = Model.load(TestAssets.model(model))) {
             assertEquals(scale, u.scale());
-            ours = u.upscale(image);
+            ours = u.upscale(image, options);
         }
         ImageDiff diff = ImageDiff.of(ours, official, true);
         System.out.println(name + " x" + scale + " " + width + "x" + height + " tile " + tile + ": " + diff);
@@ -63,8 +63,8 @@ class OfficialParityTest {
         runOfficial(in, out, "realesr-animevideov3", 4, 0, "-x");
         PixelBuffer official = BufferedImages.toPixels(ImageIO.read(out.toFile()));
         PixelBuffer ours;
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesr-animevideov3-x4"), UpscaleOptions.defaults().withTta(true))) {
-            ours = u.upscale(image);
+        try (Model u = Model.load(TestAssets.model("realesr-animevideov3-x4"))) {
+            ours = u.upscale(image, UpscaleOptions.defaults().withTta(true));
         }
         ImageDiff diff = ImageDiff.of(ours, official, true);
         System.out.println("realesr-animevideov3 x4 TTA 36x27: " + diff);

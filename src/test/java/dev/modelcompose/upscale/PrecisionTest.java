@@ -29,12 +29,12 @@ class PrecisionTest {
 
     @Test
     void optionsCarryThePrecision() {
-        UpscaleOptions d = UpscaleOptions.defaults();
+        ModelOptions d = ModelOptions.defaults();
         assertEquals(Precision.AUTO, d.precision());
-        UpscaleOptions fp16 = d.withPrecision(Precision.FP16).withDevice(0).withTileSize(64);
+        ModelOptions fp16 = d.withPrecision(Precision.FP16).withDevice(0);
         assertEquals(Precision.FP16, fp16.precision());
-        assertNotEquals(d.withDevice(0).withTileSize(64), fp16);
-        assertEquals(d.withPrecision(Precision.FP16), UpscaleOptions.defaults().withPrecision(Precision.FP16));
+        assertNotEquals(d.withDevice(0), fp16);
+        assertEquals(d.withPrecision(Precision.FP16), ModelOptions.defaults().withPrecision(Precision.FP16));
         assertTrue(fp16.toString().contains("precision=fp16"), fp16.toString());
         assertThrows(IllegalArgumentException.class, () -> d.withPrecision(null));
     }

@@ -3,6 +3,7 @@ package dev.modelcompose.upscale;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelcompose.nativelib.RunnerNative;
 import dev.modelcompose.nativelib.RunnerNative.NativeModel;
 import dev.modelcompose.testing.TestAssets;
 import java.nio.file.Files;
@@ -29,14 +30,16 @@ class RealModelsLoadTest {
         assertEquals("7767517", lines.get(0).trim());
         assertEquals(layers, Integer.parseInt(lines.get(1).trim().split("\\s+")[0]), "layer count in the .param header");
 
-        try (Upscaler u = Upscaler.open(files, UpscaleOptions.defaults())) {
+        try (Model u = Model.load(files)) {
             assertEquals(scale, u.scale(), "scale");
             assertEquals(3, u.inputChannels(), "input channels");
             assertTrue(u.receptiveRadius() > 0, "receptive radius");
         }
-        // Upscaler does not expose the layer count or output channels; the binding does.
+        // Model does not expose the layer count or output channels; the binding does.
         NativeLibrary.require();
-        try (NativeModel m = new NativeModel(files.param().toString(), files.bin().toString())) {
+        try (RunnerNative.Status status = new RunnerNative.Status();
+             NativeModel m = new NativeModel(files.param().toString(), files.bin().toString(), new int[] {-1}, 0, status)) {
+            assertEquals(0, status.code(), status.message());
             assertEquals(layers, m.layerCount(), "layers loaded");
             assertEquals(scale, m.scale());
             assertEquals(3, m.inputChannels());
@@ -55,7 +58,7 @@ class RealModelsLoadTest {
                 px[i + 1] = (byte) (y * 8);
                 px[i + 2] = (byte) 128;
             }
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesr-animevideov3-x4"), UpscaleOptions.defaults())) {
+        try (Model u = Model.load(TestAssets.model("realesr-animevideov3-x4"))) {
             PixelBuffer out = u.upscale(new PixelBuffer(w, h, 3, px));
             assertEquals(160, out.width());
             assertEquals(120, out.height());

@@ -12,13 +12,12 @@ class TilingTest {
     void compactModelTiledEqualsUntiledWithDefaultPads() {
         PixelBuffer image = SyntheticImages.rgb(101, 77, 3);
         PixelBuffer untiled, tiled;
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesr-animevideov3-x4"), UpscaleOptions.defaults())) {
-            assertEquals(1, u.plannedTileCount(image.width(), image.height()), "automatic tiling should use one tile here");
-            untiled = u.upscale(image);
-        }
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesr-animevideov3-x4"), UpscaleOptions.defaults().withTileSize(32))) {
-            assertEquals(12, u.plannedTileCount(image.width(), image.height()));
-            tiled = u.upscale(image);
+        try (Model u = Model.load(TestAssets.model("realesr-animevideov3-x4"))) {
+            assertEquals(1, u.plannedTileCount(image.width(), image.height(), UpscaleOptions.defaults()), "automatic tiling should use one tile here");
+            untiled = u.upscale(image, UpscaleOptions.defaults(), new UpscaleJob());
+            UpscaleOptions small = UpscaleOptions.defaults().withTileSize(32);
+            assertEquals(12, u.plannedTileCount(image.width(), image.height(), small));
+            tiled = u.upscale(image, small, new UpscaleJob());
         }
         ImageDiff diff = ImageDiff.of(tiled, untiled, false);
         assertTrue(diff.max() <= 1, "tiled vs untiled: " + diff);
@@ -28,11 +27,9 @@ class TilingTest {
     void alphaIsSeamlessAcrossTiles() {
         PixelBuffer image = SyntheticImages.rgba(70, 45, 5);
         PixelBuffer untiled, tiled;
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesr-animevideov3-x2"), UpscaleOptions.defaults())) {
-            untiled = u.upscale(image);
-        }
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesr-animevideov3-x2"), UpscaleOptions.defaults().withTileSize(32))) {
-            tiled = u.upscale(image);
+        try (Model u = Model.load(TestAssets.model("realesr-animevideov3-x2"))) {
+            untiled = u.upscale(image, UpscaleOptions.defaults(), new UpscaleJob());
+            tiled = u.upscale(image, UpscaleOptions.defaults().withTileSize(32), new UpscaleJob());
         }
         assertEquals(4, tiled.channels());
         assertTrue(ImageDiff.of(tiled, untiled, false).max() <= 1, "tiled vs untiled with alpha");
@@ -42,9 +39,9 @@ class TilingTest {
 
     @Test
     void tinyImagesSmallerThanThePadWork() {
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesr-animevideov3-x4"), UpscaleOptions.defaults())) {
+        try (Model u = Model.load(TestAssets.model("realesr-animevideov3-x4"))) {
             for (int[] size : new int[][] {{1, 1}, {2, 3}, {5, 1}, {9, 4}}) {
-                PixelBuffer out = u.upscale(SyntheticImages.rgb(size[0], size[1], 1));
+                PixelBuffer out = u.upscale(SyntheticImages.rgb(size[0], size[1], 1), UpscaleOptions.defaults(), new UpscaleJob());
                 assertEquals(size[0] * 4, out.width());
                 assertEquals(size[1] * 4, out.height());
             }

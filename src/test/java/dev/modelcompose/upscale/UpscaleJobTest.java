@@ -16,8 +16,8 @@ class UpscaleJobTest {
     @Test
     void progressIsMonotonicAndEndsComplete() {
         List<UpscaleJob.Progress> reports = new CopyOnWriteArrayList<>();
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesrgan-x4fast"), SMALL_TILES)) {
-            u.upscale(SyntheticImages.rgb(160, 96, 2), new UpscaleJob(reports::add));
+        try (Model u = Model.load(TestAssets.model("realesrgan-x4fast"))) {
+            u.upscale(SyntheticImages.rgb(160, 96, 2), SMALL_TILES, new UpscaleJob(reports::add));
         }
         assertTrue(reports.size() >= 2, "expected reports while running, got " + reports);
         for (int i = 1; i < reports.size(); i++)
@@ -29,17 +29,17 @@ class UpscaleJobTest {
     }
 
     @Test
-    void cancelStopsTheJobAndTheUpscalerStaysUsable() {
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesrgan-x4fast"), SMALL_TILES)) {
+    void cancelStopsTheJobAndTheModelStaysUsable() {
+        try (Model u = Model.load(TestAssets.model("realesrgan-x4fast"))) {
             UpscaleJob[] holder = new UpscaleJob[1];
             holder[0] = new UpscaleJob(p -> {
                 if (p.tilesDone() >= 1) holder[0].cancel();
             });
             long start = System.nanoTime();
-            assertThrows(UpscaleCancelledException.class, () -> u.upscale(SyntheticImages.rgb(320, 320, 3), holder[0]));
+            assertThrows(UpscaleCancelledException.class, () -> u.upscale(SyntheticImages.rgb(320, 320, 3), SMALL_TILES, holder[0]));
             assertTrue(holder[0].isCancelled());
             // 100 tiles would take far longer than the few tiles done before the cancel took effect.
-            PixelBuffer after = u.upscale(SyntheticImages.rgb(20, 10, 4));
+            PixelBuffer after = u.upscale(SyntheticImages.rgb(20, 10, 4), SMALL_TILES, new UpscaleJob());
             assertEquals(80, after.width());
             assertTrue(System.nanoTime() - start > 0);
         }
@@ -47,26 +47,26 @@ class UpscaleJobTest {
 
     @Test
     void aJobCancelledBeforeItStartsDoesNoWork() {
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesr-animevideov3-x4"), UpscaleOptions.defaults())) {
+        try (Model u = Model.load(TestAssets.model("realesr-animevideov3-x4"))) {
             UpscaleJob job = new UpscaleJob();
             job.cancel();
-            assertThrows(UpscaleCancelledException.class, () -> u.upscale(SyntheticImages.rgb(64, 64, 1), job));
+            assertThrows(UpscaleCancelledException.class, () -> u.upscale(SyntheticImages.rgb(64, 64, 1), UpscaleOptions.defaults(), job));
         }
     }
 
     @Test
     void ttaAveragesTheEightSymmetries() {
         PixelBuffer image = SyntheticImages.rgb(40, 28, 7);
-        try (Upscaler plain = Upscaler.open(TestAssets.model("realesr-animevideov3-x4"), UpscaleOptions.defaults());
-             Upscaler tta = Upscaler.open(TestAssets.model("realesr-animevideov3-x4"), UpscaleOptions.defaults().withTta(true))) {
-            PixelBuffer a = plain.upscale(image), b = tta.upscale(image);
+        UpscaleOptions tta = UpscaleOptions.defaults().withTta(true);
+        try (Model model = Model.load(TestAssets.model("realesr-animevideov3-x4"))) {
+            PixelBuffer a = model.upscale(image, UpscaleOptions.defaults(), new UpscaleJob()), b = model.upscale(image, tta, new UpscaleJob());
             ImageDiff diff = ImageDiff.of(b, a, false);
             // TTA changes the result, but only in detail: no value moves by a quarter of the range.
             assertTrue(diff.max() > 0, "TTA should differ from a single pass");
             assertTrue(diff.max() < 64, "TTA should stay close to a single pass: " + diff);
             // A transposed input through TTA gives the transposed output (the average is symmetric).
             PixelBuffer transposed = transpose(image);
-            PixelBuffer back = transpose(tta.upscale(transposed));
+            PixelBuffer back = transpose(model.upscale(transposed, tta, new UpscaleJob()));
             assertTrue(ImageDiff.of(back, b, false).max() <= 1, "TTA output should be transpose-equivariant");
         }
     }

@@ -52,11 +52,10 @@ class VulkanOfficialParityTest {
         PixelBuffer official = BufferedImages.toPixels(ImageIO.read(out.toFile()));
 
         for (Precision precision : GpuDevices.list().get(DEVICE).fp16Storage() ? List.of(Precision.FP32, Precision.FP16) : List.of(Precision.FP32)) {
-            UpscaleOptions options = UpscaleOptions.defaults().withDevice(DEVICE).withTileSize(32).withTilePad(10).withPrePad(10)
-                    .withPrecision(precision);
+            UpscaleOptions options = UpscaleOptions.defaults().withTileSize(32).withTilePad(10).withPrePad(10);
             PixelBuffer ours;
-            try (Upscaler u = Upscaler.open(TestAssets.model(model), options)) {
-                ours = u.upscale(image);
+            try (Model u = Model.load(TestAssets.model(model), ModelOptions.defaults().withDevice(DEVICE).withPrecision(precision))) {
+                ours = u.upscale(image, options);
             }
             ImageDiff diff = ImageDiff.of(ours, official, true);
             System.out.println("Vulkan (" + precision + " storage) vs official, " + model + " " + image.width() + "x" + image.height()

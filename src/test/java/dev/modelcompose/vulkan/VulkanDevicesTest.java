@@ -11,8 +11,8 @@ import dev.modelcompose.testing.TestAssets;
 import dev.modelcompose.upscale.GpuDevices;
 import dev.modelcompose.upscale.GpuDevices.GpuDevice;
 import dev.modelcompose.upscale.UpscaleException;
-import dev.modelcompose.upscale.UpscaleOptions;
-import dev.modelcompose.upscale.Upscaler;
+import dev.modelcompose.upscale.Model;
+import dev.modelcompose.upscale.ModelOptions;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -100,12 +100,10 @@ class VulkanDevicesTest {
         assertNotEquals(0, cli("upscale", "-i", in.toString(), "-o", dir.resolve("o.png").toString(), "-g", "-2").exit);
 
         // the library checks too
-        try (Upscaler u = Upscaler.open(TestAssets.model("realesr-animevideov3-x4"), UpscaleOptions.defaults().withDevice(missing))) {
-            UpscaleException e = assertThrows(UpscaleException.class,
-                    () -> u.upscale(VulkanTesting.image(8, 8, 3, 1)));
-            assertTrue(e.getMessage().contains("device " + missing + " is not available"), e.getMessage());
-        }
-        assertThrows(IllegalArgumentException.class, () -> UpscaleOptions.defaults().withDevice(-2));
+        UpscaleException e = assertThrows(UpscaleException.class,
+                () -> Model.load(TestAssets.model("realesr-animevideov3-x4"), ModelOptions.defaults().withDevice(missing)).close());
+        assertTrue(e.getMessage().contains("device " + missing + " is not available"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ModelOptions.defaults().withDevice(-2));
     }
 
     @Test

@@ -3,13 +3,14 @@ package dev.modelcompose.vulkan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelcompose.nativelib.RunnerNative;
+import dev.modelcompose.testing.NativeFaults;
 import dev.modelcompose.testing.TestAssets;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.PixelBuffer;
 import dev.modelcompose.upscale.UpscaleJob;
+import dev.modelcompose.upscale.Model;
+import dev.modelcompose.upscale.ModelOptions;
 import dev.modelcompose.upscale.UpscaleOptions;
-import dev.modelcompose.upscale.Upscaler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,20 +25,20 @@ class VulkanFaultTest {
     static void reference() {
         VulkanTesting.requireDevice();
         image = VulkanTesting.image(64, 48, 3, 11);
-        try (Upscaler u = Upscaler.open(MODEL, UpscaleOptions.defaults().withTileSize(32))) {
-            cpu = u.upscale(image);
+        try (Model u = Model.load(MODEL)) {
+            cpu = u.upscale(image, UpscaleOptions.defaults().withTileSize(32));
         }
     }
 
     @AfterEach
     void clear() {
-        RunnerNative.injectVulkanFault("");
+        NativeFaults.injectVulkanFault("");
     }
 
     private static PixelBuffer onGpu(int tileSize, String fault, UpscaleJob job) {
-        try (Upscaler u = Upscaler.open(MODEL, VulkanTesting.gpu().withTileSize(tileSize))) {
-            RunnerNative.injectVulkanFault(fault);
-            return u.upscale(image, job);
+        try (Model u = Model.load(MODEL, VulkanTesting.gpu())) {
+            NativeFaults.injectVulkanFault(fault);
+            return u.upscale(image, UpscaleOptions.defaults().withTileSize(tileSize), job);
         }
     }
 
@@ -60,6 +61,6 @@ class VulkanFaultTest {
         assertTrue(job.warnings().stream().anyMatch(w -> w.contains("finishing its tiles on the CPU") && w.contains("DEVICE_LOST")),
                 job.warnings().toString());
         assertEquals(1, job.deviceTiles().get(VulkanTesting.DEVICE), job.deviceTiles().toString());
-        assertEquals(3, job.deviceTiles().get(UpscaleOptions.CPU), job.deviceTiles().toString());
+        assertEquals(3, job.deviceTiles().get(ModelOptions.CPU), job.deviceTiles().toString());
     }
 }

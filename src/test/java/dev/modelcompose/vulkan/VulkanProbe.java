@@ -5,10 +5,9 @@ import dev.modelcompose.testing.OpModels;
 import dev.modelcompose.testing.NcnnModelWriter.Tag;
 import dev.modelcompose.upscale.Activation;
 import dev.modelcompose.upscale.GpuDevices;
+import dev.modelcompose.upscale.Model;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.Precision;
-import dev.modelcompose.upscale.UpscaleOptions;
-import dev.modelcompose.upscale.Upscaler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +32,7 @@ public final class VulkanProbe {
         ModelFiles files = m.write(dir, "probe");
         boolean fp16 = GpuDevices.list().get(VulkanTesting.DEVICE).fp16Storage();
         for (Precision precision : fp16 ? List.of(Precision.FP32, Precision.FP16) : List.of(Precision.FP32)) {
-            try (Upscaler cpu = Upscaler.open(files, UpscaleOptions.defaults()); Upscaler gpu = Upscaler.open(files, VulkanTesting.gpu(precision))) {
+            try (Model cpu = Model.load(files); Model gpu = Model.load(files, VulkanTesting.gpu(precision))) {
                 if (gpu.storagePrecision(VulkanTesting.DEVICE) != precision) throw new AssertionError(precision + " storage did not run");
                 for (int[] size : new int[][] {{1, 1}, {9, 70}, {33, 20}}) {
                     Activation in = OpModels.random(r, 16, size[0], size[1], -1, 1);

@@ -10,8 +10,8 @@ import dev.modelcompose.upscale.GpuDevices;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.PixelBuffer;
 import dev.modelcompose.upscale.Precision;
-import dev.modelcompose.upscale.UpscaleOptions;
-import dev.modelcompose.upscale.Upscaler;
+import dev.modelcompose.upscale.Model;
+import dev.modelcompose.upscale.ModelOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -41,12 +41,12 @@ final class VulkanTesting {
     }
 
     /** The device under test with fp32 storage, whatever {@link Precision#AUTO} picks there. */
-    static UpscaleOptions gpu() {
+    static ModelOptions gpu() {
         return gpu(Precision.FP32);
     }
 
-    static UpscaleOptions gpu(Precision precision) {
-        return UpscaleOptions.defaults().withDevice(DEVICE).withPrecision(precision);
+    static ModelOptions gpu(Precision precision) {
+        return ModelOptions.defaults().withDevice(DEVICE).withPrecision(precision);
     }
 
     /** Skips the test when the device under test has no 16-bit storage buffers (lavapipe has them). */
@@ -61,7 +61,7 @@ final class VulkanTesting {
      */
     static void compare(Path dir, String name, NcnnModelWriter model, Precision precision, double tolerance, Activation... inputs) {
         ModelFiles files = model.write(dir, name);
-        try (Upscaler cpu = Upscaler.open(files, UpscaleOptions.defaults()); Upscaler gpu = Upscaler.open(files, gpu(precision))) {
+        try (Model cpu = Model.load(files); Model gpu = Model.load(files, gpu(precision))) {
             assertEquals(precision, gpu.storagePrecision(DEVICE), "storage precision on the device");
             for (Activation input : inputs) assertClose(cpu.forward(input), gpu.forward(input), tolerance, precision + " storage, model:\n" + model.paramText());
         }

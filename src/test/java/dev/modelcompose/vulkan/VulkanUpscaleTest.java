@@ -10,13 +10,14 @@ import dev.modelcompose.testing.NcnnModelWriter.Tag;
 import dev.modelcompose.testing.TestAssets;
 import dev.modelcompose.upscale.Activation;
 import dev.modelcompose.upscale.GpuDevices;
+import dev.modelcompose.upscale.Model;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.PixelBuffer;
 import dev.modelcompose.upscale.Precision;
 import dev.modelcompose.upscale.UpscaleCancelledException;
 import dev.modelcompose.upscale.UpscaleJob;
+import dev.modelcompose.upscale.ModelOptions;
 import dev.modelcompose.upscale.UpscaleOptions;
-import dev.modelcompose.upscale.Upscaler;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Random;
@@ -38,9 +39,13 @@ class VulkanUpscaleTest {
         VulkanTesting.requireDevice();
     }
 
-    private static PixelBuffer upscale(ModelFiles files, UpscaleOptions options, PixelBuffer image) {
-        try (Upscaler u = Upscaler.open(files, options)) {
-            return u.upscale(image);
+    private static PixelBuffer upscale(ModelFiles files, ModelOptions load, PixelBuffer image) {
+        return upscale(files, load, UpscaleOptions.defaults(), image);
+    }
+
+    private static PixelBuffer upscale(ModelFiles files, ModelOptions load, UpscaleOptions call, PixelBuffer image) {
+        try (Model u = Model.load(files, load)) {
+            return u.upscale(image, call);
         }
     }
 
@@ -49,7 +54,7 @@ class VulkanUpscaleTest {
         PixelBuffer image = VulkanTesting.image(48, 40, 3, 3);
         ModelFiles model = TestAssets.model("realesr-animevideov3-x4");
         long t0 = System.nanoTime();
-        PixelBuffer cpu = upscale(model, UpscaleOptions.defaults(), image);
+        PixelBuffer cpu = upscale(model, ModelOptions.defaults(), image);
         long t1 = System.nanoTime();
         PixelBuffer gpu = upscale(model, VulkanTesting.gpu(), image);
         long t2 = System.nanoTime();
@@ -64,7 +69,7 @@ class VulkanUpscaleTest {
         // realesrgan-x4plus: 23 RRDB blocks at 64 features; a small image keeps lavapipe within seconds
         PixelBuffer image = VulkanTesting.image(24, 20, 3, 7);
         ModelFiles model = TestAssets.model("realesrgan-x4plus");
-        double[] d = VulkanTesting.within1(upscale(model, VulkanTesting.gpu(), image), upscale(model, UpscaleOptions.defaults(), image));
+        double[] d = VulkanTesting.within1(upscale(model, VulkanTesting.gpu(), image), upscale(model, ModelOptions.defaults(), image));
         System.out.printf(Locale.ROOT, "realesrgan-x4plus 24x20: %.4f%% within 1, max %d%n", 100 * d[0], (int) d[1]);
         assertTrue(d[0] >= 0.999, "within 1: " + d[0] + ", max " + d[1]);
     }
@@ -74,9 +79,9 @@ class VulkanUpscaleTest {
         VulkanTesting.requireFp16Storage();
         PixelBuffer image = VulkanTesting.image(48, 40, 3, 3);
         ModelFiles model = TestAssets.model("realesr-animevideov3-x4");
-        PixelBuffer cpu = upscale(model, UpscaleOptions.defaults(), image);
+        PixelBuffer cpu = upscale(model, ModelOptions.defaults(), image);
         PixelBuffer gpu;
-        try (Upscaler u = Upscaler.open(model, VulkanTesting.gpu(Precision.FP16))) {
+        try (Model u = Model.load(model, VulkanTesting.gpu(Precision.FP16))) {
             assertEquals(Precision.FP16, u.storagePrecision(VulkanTesting.DEVICE));
             gpu = u.upscale(image);
         }
@@ -92,9 +97,9 @@ class VulkanUpscaleTest {
         String forced = System.getenv("MC_VK_PRECISION");
         boolean fp16 = forced != null && (forced.equals("fp16") || forced.equals("fp32")) ? forced.equals("fp16") && device.fp16Storage()
                 : device.fp16Storage() && !device.type().equals("cpu");
-        try (Upscaler u = Upscaler.open(tinyModel(), VulkanTesting.gpu(Precision.AUTO))) {
+        try (Model u = Model.load(tinyModel(), VulkanTesting.gpu(Precision.AUTO).withDevices(VulkanTesting.DEVICE, ModelOptions.CPU))) {
             assertEquals(fp16 ? Precision.FP16 : Precision.FP32, u.storagePrecision(VulkanTesting.DEVICE), device.toString());
-            assertEquals(Precision.FP32, u.storagePrecision(UpscaleOptions.CPU));
+            assertEquals(Precision.FP32, u.storagePrecision(ModelOptions.CPU));
         }
     }
 
@@ -102,7 +107,7 @@ class VulkanUpscaleTest {
     void animeVideoV3X2WithItsBicubicTail() {
         PixelBuffer image = VulkanTesting.image(30, 22, 3, 4);
         ModelFiles model = TestAssets.model("realesr-animevideov3-x2");
-        double[] d = VulkanTesting.within1(upscale(model, VulkanTesting.gpu(), image), upscale(model, UpscaleOptions.defaults(), image));
+        double[] d = VulkanTesting.within1(upscale(model, VulkanTesting.gpu(), image), upscale(model, ModelOptions.defaults(), image));
         assertTrue(d[0] >= 0.999, "within 1: " + d[0] + ", max " + d[1]);
     }
 
@@ -110,8 +115,8 @@ class VulkanUpscaleTest {
     void rrdbNetworkWithInPlaceConcatsMatchesTheCpuPath() {
         // realesrgan-x4plus-anime: 6 RRDB blocks, 72 concats written in place; a small raw pass keeps lavapipe quick
         Activation in = OpModels.random(new Random(5), 3, 10, 12, 0, 1);
-        try (Upscaler cpu = Upscaler.open(TestAssets.model("realesrgan-x4plus-anime"), UpscaleOptions.defaults());
-             Upscaler gpu = Upscaler.open(TestAssets.model("realesrgan-x4plus-anime"), VulkanTesting.gpu())) {
+        try (Model cpu = Model.load(TestAssets.model("realesrgan-x4plus-anime"));
+             Model gpu = Model.load(TestAssets.model("realesrgan-x4plus-anime"), VulkanTesting.gpu())) {
             VulkanTesting.assertClose(cpu.forward(in), gpu.forward(in), 1e-3, "realesrgan-x4plus-anime 12x10");
         }
     }
@@ -137,36 +142,37 @@ class VulkanUpscaleTest {
         PixelBuffer rgba = VulkanTesting.image(70, 45, 4, 6);
         for (UpscaleOptions o : new UpscaleOptions[] {UpscaleOptions.defaults(), UpscaleOptions.defaults().withTileSize(32),
                 UpscaleOptions.defaults().withTileSize(32).withTta(true)}) {
-            PixelBuffer cpu = upscale(model, o, rgba), gpu = upscale(model, o.withDevice(VulkanTesting.DEVICE), rgba);
+            PixelBuffer cpu = upscale(model, ModelOptions.defaults(), o, rgba), gpu = upscale(model, VulkanTesting.gpu(), o, rgba);
             double[] d = VulkanTesting.within1(gpu, cpu);
             assertTrue(d[0] >= 0.999 && d[1] <= 2, o + ": within 1 " + d[0] + ", max " + d[1]);
             for (int i = 3; i < cpu.pixels().length; i += 4) assertEquals(cpu.pixels()[i], gpu.pixels()[i], "alpha");
         }
         PixelBuffer gray = VulkanTesting.image(33, 17, 1, 7);
-        double[] d = VulkanTesting.within1(upscale(model, VulkanTesting.gpu(), gray), upscale(model, UpscaleOptions.defaults(), gray));
+        double[] d = VulkanTesting.within1(upscale(model, VulkanTesting.gpu(), gray), upscale(model, ModelOptions.defaults(), gray));
         assertTrue(d[0] >= 0.999, "gray: " + d[0]);
     }
 
     @Test
     void progressAndCancellation() {
         ModelFiles model = tinyModel();
-        try (Upscaler u = Upscaler.open(model, VulkanTesting.gpu().withTileSize(32))) {
+        UpscaleOptions tiles = UpscaleOptions.defaults().withTileSize(32);
+        try (Model u = Model.load(model, VulkanTesting.gpu())) {
             AtomicReference<UpscaleJob.Progress> last = new AtomicReference<>();
-            u.upscale(VulkanTesting.image(100, 70, 3, 8), new UpscaleJob(last::set));
+            u.upscale(VulkanTesting.image(100, 70, 3, 8), tiles, new UpscaleJob(last::set));
             assertEquals(1.0, last.get().fraction(), 1e-9);
             assertEquals(last.get().tilesTotal(), last.get().tilesDone());
             assertEquals(12, last.get().tilesTotal());
 
             UpscaleJob cancelled = new UpscaleJob();
             cancelled.cancel();
-            assertThrows(UpscaleCancelledException.class, () -> u.upscale(VulkanTesting.image(40, 40, 3, 9), cancelled));
+            assertThrows(UpscaleCancelledException.class, () -> u.upscale(VulkanTesting.image(40, 40, 3, 9), tiles, cancelled));
 
             // cancelled while it runs: the first progress report cancels
             UpscaleJob[] holder = new UpscaleJob[1];
             holder[0] = new UpscaleJob(p -> holder[0].cancel());
-            assertThrows(UpscaleCancelledException.class, () -> u.upscale(VulkanTesting.image(1200, 1000, 3, 10), holder[0]));
+            assertThrows(UpscaleCancelledException.class, () -> u.upscale(VulkanTesting.image(1200, 1000, 3, 10), tiles, holder[0]));
             // and the model still works afterwards
-            assertEquals(80, u.upscale(VulkanTesting.image(40, 40, 3, 11)).width());
+            assertEquals(80, u.upscale(VulkanTesting.image(40, 40, 3, 11), tiles).width());
         }
     }
 }

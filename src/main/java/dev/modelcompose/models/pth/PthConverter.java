@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * ModelFiles files = PthConverter.convert(Path.of("RealESRGAN_x4plus.pth"), null, 4, PthConverter.defaultCacheDir());
- * try (Upscaler u = Upscaler.open(files, UpscaleOptions.defaults())) { ... }
+ * try (Model model = Model.load(files)) { ... }
  * }</pre>
  */
 public final class PthConverter {

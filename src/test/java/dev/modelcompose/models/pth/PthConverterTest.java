@@ -15,7 +15,7 @@ import dev.modelcompose.upscale.Activation;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.PixelBuffer;
 import dev.modelcompose.upscale.UpscaleOptions;
-import dev.modelcompose.upscale.Upscaler;
+import dev.modelcompose.upscale.Model;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -130,10 +130,10 @@ class PthConverterTest {
         UpscaleOptions options = UpscaleOptions.defaults().withPrePad(0).withThreads(2);
         PixelBuffer ours;
         Activation forward;
-        try (Upscaler u = Upscaler.open(conv.files(), options)) {
+        try (Model u = Model.load(conv.files())) {
             assertEquals(scale, u.scale());
-            assertEquals(1, u.plannedTileCount(w, h), "one tile, so that borders are the network's zero padding as in PyTorch");
-            ours = u.upscale(image);
+            assertEquals(1, u.plannedTileCount(w, h, options), "one tile, so that borders are the network's zero padding as in PyTorch");
+            ours = u.upscale(image, options);
             forward = u.forward(toActivation(image));
         }
         assertEquals(ow, ours.width());
@@ -185,11 +185,11 @@ class PthConverterTest {
         PixelBuffer image = new PixelBuffer(14, 10, 3, randomBytes(14 * 10 * 3, 5));
         UpscaleOptions options = UpscaleOptions.defaults().withThreads(2).withPrePad(4);
         PixelBuffer a, b;
-        try (Upscaler u = Upscaler.open(official, options)) {
-            a = u.upscale(image);
+        try (Model u = Model.load(official)) {
+            a = u.upscale(image, options);
         }
-        try (Upscaler u = Upscaler.open(conv.files(), options)) {
-            b = u.upscale(image);
+        try (Model u = Model.load(conv.files())) {
+            b = u.upscale(image, options);
         }
         int max = 0;
         for (int i = 0; i < a.pixels().length; i++) max = Math.max(max, Math.abs((a.pixels()[i] & 0xFF) - (b.pixels()[i] & 0xFF)));

@@ -1,4 +1,4 @@
-#include "model/param_dict.h"
+#include "graph/param_dict.h"
 
 #include <cerrno>
 #include <cstdlib>

@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "model/param_dict.h"
+#include "graph/param_dict.h"
 
 namespace esrgan {
 

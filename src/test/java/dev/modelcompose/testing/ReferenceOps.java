@@ -1,7 +1,7 @@
-package dev.modelcompose.upscale;
+package dev.modelcompose.testing;
 
-import dev.modelcompose.testing.NcnnModelWriter;
 import dev.modelcompose.testing.NcnnModelWriter.Layer;
+import dev.modelcompose.upscale.Activation;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,7 +14,7 @@ import java.util.Set;
  * in docs/esrgan-runner.md §2, plus an interpreter that runs a {@link NcnnModelWriter} graph with
  * them. Blobs are planar (c, h, w) {@link Activation}s. Nothing here shares code with the runner.
  */
-final class ReferenceOps {
+public final class ReferenceOps {
     static final int SAME_UPPER = -233;
     static final int SAME_LOWER = -234;
 
@@ -185,7 +185,7 @@ final class ReferenceOps {
     }
 
     /** mode 0: out[c, y·r+i, x·r+j] = in[c·r²+i·r+j, y, x]; mode 1: in[(i·r+j)·Cout+c, y, x]. */
-    static Activation pixelShuffle(Activation x, int r, int mode) {
+    public static Activation pixelShuffle(Activation x, int r, int mode) {
         int outC = x.channels() / (r * r);
         Activation y = new Activation(outC, x.height() * r, x.width() * r);
         for (int c = 0; c < outC; c++)
@@ -199,16 +199,51 @@ final class ReferenceOps {
         return y;
     }
 
-    /** out[c·s²+i·s+j, y, x] = in[c, y·s+i, x·s+j] (PyTorch pixel_unshuffle). */
-    static Activation reorg(Activation x, int s) {
+    /**
+     * Mode 0: out[c·s²+i·s+j, y, x] = in[c, y·s+i, x·s+j] (PyTorch pixel_unshuffle); mode 1 (the inverse of
+     * PixelShuffle's DCR mode): out[(i·s+j)·C+c, y, x] = in[c, y·s+i, x·s+j].
+     */
+    static Activation reorg(Activation x, int s, int mode) {
         Activation y = new Activation(x.channels() * s * s, x.height() / s, x.width() / s);
         for (int c = 0; c < x.channels(); c++)
             for (int i = 0; i < s; i++)
                 for (int j = 0; j < s; j++)
                     for (int yy = 0; yy < y.height(); yy++)
                         for (int xx = 0; xx < y.width(); xx++)
-                            y.set(c * s * s + i * s + j, yy, xx, x.get(c, yy * s + i, xx * s + j));
+                            y.set(mode == 0 ? c * s * s + i * s + j : (i * s + j) * x.channels() + c, yy, xx, x.get(c, yy * s + i, xx * s + j));
         return y;
+    }
+
+    // ---- Deconvolution ---------------------------------------------------------------------------
+
+    /**
+     * Transposed convolution (PyTorch ConvTranspose2d, weights [out][in][kh][kw]): every input pixel (y, x) adds
+     * w[o][i][ky][kx]·in[i][y][x] at (y·sh + ky·dh, x·sw + kx·dw) of an output of (in−1)·stride + extent +
+     * output_pad pixels, bias everywhere; the result is cropped by the pads, then activated.
+     */
+    static Activation deconvolution(Activation x, float[] weights, float[] bias, Layer l) {
+        int outC = l.getInt(0, 0), kw = l.getInt(1, 0), kh = l.getInt(11, kw), dw = l.getInt(2, 1), dh = l.getInt(12, dw);
+        int sw = l.getInt(3, 1), sh = l.getInt(13, sw), pl = l.getInt(4, 0), pr = l.getInt(15, pl), pt = l.getInt(14, pl), pb = l.getInt(16, pt);
+        int opr = l.getInt(18, 0), opb = l.getInt(19, opr);
+        int inC = weights.length / (outC * kw * kh);
+        int fullH = (x.height() - 1) * sh + (kh - 1) * dh + 1 + opb, fullW = (x.width() - 1) * sw + (kw - 1) * dw + 1 + opr;
+        double[] full = new double[outC * fullH * fullW];
+        for (int o = 0; o < outC; o++) {
+            java.util.Arrays.fill(full, o * fullH * fullW, (o + 1) * fullH * fullW, bias == null ? 0 : bias[o]);
+            for (int i = 0; i < inC; i++)
+                for (int y = 0; y < x.height(); y++)
+                    for (int xx = 0; xx < x.width(); xx++)
+                        for (int ky = 0; ky < kh; ky++)
+                            for (int kx = 0; kx < kw; kx++)
+                                full[(o * fullH + y * sh + ky * dh) * fullW + xx * sw + kx * dw] +=
+                                        (double) weights[((o * inC + i) * kh + ky) * kw + kx] * x.get(i, y, xx);
+        }
+        Activation out = new Activation(outC, fullH - pt - pb, fullW - pl - pr);
+        for (int o = 0; o < outC; o++)
+            for (int y = 0; y < out.height(); y++)
+                for (int xx = 0; xx < out.width(); xx++)
+                    out.set(o, y, xx, (float) activation(full[(o * fullH + y + pt) * fullW + xx + pl], l.getInt(9, 0), l.getArray(10)));
+        return out;
     }
 
     // ---- Interp ------------------------------------------------------------------------------
@@ -278,7 +313,7 @@ final class ReferenceOps {
     // ---- whole graph -------------------------------------------------------------------------
 
     /** Runs the graph of {@code model} on {@code input}; returns its single unconsumed blob (or "output"). */
-    static Activation forward(NcnnModelWriter model, Activation input) {
+    public static Activation forward(NcnnModelWriter model, Activation input) {
         Map<String, Activation> blobs = new HashMap<>();
         Set<String> consumed = new HashSet<>();
         List<String> produced = new ArrayList<>();
@@ -316,6 +351,11 @@ final class ReferenceOps {
                 float[] b = l.getInt(5, 0) != 0 ? l.buffers().get(1).decoded() : null;
                 return List.of(convolution(in.get(0), w, b, s));
             }
+            case "Deconvolution": {
+                float[] w = l.buffers().get(0).decoded();
+                float[] b = l.getInt(5, 0) != 0 ? l.buffers().get(1).decoded() : null;
+                return List.of(deconvolution(in.get(0), w, b, l));
+            }
             case "Eltwise":
                 return List.of(eltwise(l.getInt(0, 0), l.getArray(1), in));
             case "BinaryOp":
@@ -328,7 +368,7 @@ final class ReferenceOps {
             case "PixelShuffle":
                 return List.of(pixelShuffle(in.get(0), l.getInt(0, 1), l.getInt(1, 0)));
             case "Reorg":
-                return List.of(reorg(in.get(0), l.getInt(0, 1)));
+                return List.of(reorg(in.get(0), l.getInt(0, 1), l.getInt(1, 0)));
             case "Interp":
                 return List.of(interp(in.get(0), l.getInt(0, 0), l.getFloat(1, 1), l.getFloat(2, 1), l.getInt(3, 0), l.getInt(4, 0),
                         l.getInt(6, 0) != 0));

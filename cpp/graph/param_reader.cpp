@@ -1,4 +1,4 @@
-#include "model/param_reader.h"
+#include "graph/param_reader.h"
 
 #include <cstdio>
 #include <fstream>

@@ -1,4 +1,4 @@
-#include "model/weight_reader.h"
+#include "graph/weight_reader.h"
 
 #include <cmath>
 #include <cstring>

@@ -36,7 +36,7 @@ class ExampleWithHubTest {
     @Test
     void theExampleComposeFileRunsWithItsHuggingFaceModel() throws Exception {
         Path checkpoints = Files.createDirectories(dir.resolve("pth"));
-        Process p = new ProcessBuilder("/usr/bin/python3", "src/test/resources/pth/make_checkpoints.py", checkpoints.toString(),
+        Process p = new ProcessBuilder("/usr/bin/python3", "tests/src/test/resources/pth/make_checkpoints.py", checkpoints.toString(),
                 "rrdb_x4_small").redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(5, TimeUnit.MINUTES) && p.exitValue() == 0, "writing the checkpoint with PyTorch failed:\n" + log);

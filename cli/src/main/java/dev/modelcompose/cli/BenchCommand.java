@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
  * PyTorch runs the same network on the same padded input our runner feeds it (image + pre-pad on
  * every side), so both do identical work; ours is timed end to end (pixels in, pixels out).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = HttpOverheadBench.class,
         description = {"Time our runner against PyTorch (same model, same input, same threads) and print the ratio.",
                 "Needs Debian's python3-torch and the repository's bench/torch_esrgan.py.",
                 "With --official, also time the realesrgan-ncnn-vulkan binary on the same device and image (whole runs, cold)."})

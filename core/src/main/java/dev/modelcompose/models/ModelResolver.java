@@ -67,6 +67,12 @@ public final class ModelResolver {
         return catalog;
     }
 
+    /** A catalogue model by name ({@code realesr-animevideov3-x4}), fetched into the cache on first use. */
+    public ModelFiles resolve(String name) {
+        return resolve(name, null, null);
+    }
+
+    /** {@code NAME.param/.bin} (or {@code NAME-xSCALE}) in {@code modelDir} when it has them, else the catalogue model. */
     public ModelFiles resolve(String name, Path modelDir, Integer scale) {
         if (modelDir != null && Files.isDirectory(modelDir)) {
             try {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and flavour read) and the corpus are mutated and decoded; a small valid model's .param and .bin are mutated and
  * opened. Only ImageReadException / UpscaleException may come out. The seed is fixed ({@code -Dfuzz.seed=N} for
  * another); the budget is {@code -Dfuzz.seconds} per target (default 8). A failing input is saved under
- * target/fuzz-failures/ to be added to src/test/resources/corpus/.
+ * tests/target/fuzz-failures/ to be added to tests/src/test/resources/corpus/.
  *
  * <p>Coverage-guided fuzzing of the same targets: ImageDecodeFuzzTest and ModelLoadFuzzTest (Jazzer).
  */
@@ -86,7 +86,7 @@ class MutationFuzzTest {
 
     static Path save(String name, byte[] bytes) {
         try {
-            Path out = Path.of("target", "fuzz-failures", name);
+            Path out = Path.of("tests", "target", "fuzz-failures", name);
             Files.createDirectories(out.getParent());
             return Files.write(out, bytes);
         } catch (IOException e) {

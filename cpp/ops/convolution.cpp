@@ -94,6 +94,8 @@ void ConvLayerBase::loadWeights(WeightReader& reader) {
     } else if (int8) {
         fail("weights at .bin offset " + std::to_string(weightsOffset) + " are int8 but int8_scale_term is 0, so they cannot be dequantized");
     }
+    requireFinite(weights_, "weights");
+    requireFinite(biases_, "bias");
 }
 
 ConvolutionLayer::ConvolutionLayer(const LayerSpec& spec) : ConvLayerBase(OpKind::Convolution, spec) {

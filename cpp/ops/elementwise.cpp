@@ -73,7 +73,10 @@ PReluLayer::PReluLayer(const LayerSpec& spec) : Layer(OpKind::PReLU, spec), numS
     if (numSlope_ <= 0) fail("num_slope must be positive");
 }
 
-void PReluLayer::loadWeights(WeightReader& reader) { slopes_ = reader.readUntagged(numSlope_, "layer '" + name() + "' slopes"); }
+void PReluLayer::loadWeights(WeightReader& reader) {
+    slopes_ = reader.readUntagged(numSlope_, "layer '" + name() + "' slopes");
+    requireFinite(slopes_, "slope");
+}
 
 std::vector<Shape> PReluLayer::outputShapes(const std::vector<Shape>& inputs) const {
     expectInputs(inputs, 1);

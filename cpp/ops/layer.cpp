@@ -1,6 +1,7 @@
 #include "ops/layer.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/errors.h"
 
@@ -21,6 +22,17 @@ void Layer::fail(const std::string& message) const { throw ModelError(describe()
 void Layer::expectInputs(const std::vector<Shape>& inputs, size_t count) const {
     if (inputs.size() != count)
         fail("expects " + std::to_string(count) + " input(s) but has " + std::to_string(inputs.size()));
+}
+
+}  // namespace esrgan
+
+namespace esrgan {
+
+void Layer::requireFinite(const std::vector<float>& values, const char* what) const {
+    for (size_t i = 0; i < values.size(); ++i)
+        if (!std::isfinite(values[i]))
+            fail(std::string(what) + " value " + std::to_string(i) + " is " + (std::isnan(values[i]) ? "NaN" : "infinite") +
+                 "; the model file is damaged or was exported from a diverged training run");
 }
 
 }  // namespace esrgan

@@ -41,6 +41,8 @@ public:
 protected:
     [[noreturn]] void fail(const std::string& message) const;
     void expectInputs(const std::vector<Shape>& inputs, size_t count) const;
+    // A NaN or infinite weight poisons every output it reaches (an all-black image): refuse it at load.
+    void requireFinite(const std::vector<float>& values, const char* what) const;
 
 private:
     OpKind kind_;

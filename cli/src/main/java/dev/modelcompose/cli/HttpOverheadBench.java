@@ -96,7 +96,6 @@ final class HttpOverheadBench implements Callable<Integer> {
 
     private static String yaml(ModelFiles files, int scale) {
         return """
-                controller: {type: http-server, port: 0}
                 workflow:
                   job: {input: "${input}", output: "${output as image}"}
                 component:

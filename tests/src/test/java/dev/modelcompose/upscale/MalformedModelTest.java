@@ -125,6 +125,22 @@ class MalformedModelTest {
                     for (int i = 0; i < 4; i++) b[256 + 8 + i] = (byte) (nan >>> (8 * i));
                     return b;
                 }), "conv2", "element 2"),
+                new Case("NaN bias (untagged, so the reader cannot see it)", d -> {
+                    Random r = new Random(4);
+                    NcnnModelWriter m = new NcnnModelWriter();
+                    m.input("data");
+                    float[] bias = {0.1f, Float.NaN, 0.2f};
+                    m.conv("conv1", "data", "output", 3, 3, 3).put(4, 1).put(5, 1).tagged(Tag.FP32, floats(r, 81)).untagged(bias);
+                    return m.write(d, "nan-bias");
+                }, true, List.of("conv1' (Convolution", "bias value 1 is NaN")),
+                new Case("infinite PReLU slope", d -> {
+                    Random r = new Random(5);
+                    NcnnModelWriter m = new NcnnModelWriter();
+                    m.input("data");
+                    m.conv("conv1", "data", "c1", 3, 3, 3).put(4, 1).tagged(Tag.FP32, floats(r, 81));
+                    m.layer("PReLU", "prelu1", "c1", "output").put(0, 3).untagged(new float[] {0.1f, Float.POSITIVE_INFINITY, 0.1f});
+                    return m.write(d, "inf-slope");
+                }, true, List.of("prelu1", "slope value 1 is infinite")),
                 new Case("channel mismatch between consecutive convs", d -> {
                     Random r = new Random(2);
                     NcnnModelWriter m = new NcnnModelWriter();

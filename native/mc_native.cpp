@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "core/threads.h"
 #include "cpu/cpu_engine.h"
 #include "runner/model.h"
 #include "runner/tile_plan.h"
@@ -134,7 +135,7 @@ std::string NativeModel::describeDevice(int device, Status& status) {
 
 std::string cpuDescription() { return esrgan::CpuEngine::describe(); }
 
-int cpuThreads() { return esrgan::CpuEngine::hardwareThreads(); }
+int cpuThreads() { return esrgan::hardwareThreads(); }
 
 int gpuCount() { return static_cast<int>(esrgan::vk::Runtime::get().devices().size()); }
 

@@ -1,16 +1,11 @@
 #include "cpu/cpu_engine.h"
 
-#include <omp.h>
-
 #include <cstdlib>
 
+#include "core/threads.h"
 #include "cpu/winograd3x3.h"
 
 namespace esrgan {
-
-void CpuEngine::setThreads(int threads) { omp_set_num_threads(threads > 0 ? threads : omp_get_num_procs()); }
-
-int CpuEngine::hardwareThreads() { return omp_get_num_procs(); }
 
 std::string CpuEngine::describe() {
     const dnnl_version_t* v = dnnl_version();

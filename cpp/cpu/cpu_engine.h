@@ -12,9 +12,6 @@ public:
     dnnl::engine& engine() { return engine_; }
     dnnl::stream& stream() { return stream_; }
 
-    // Threads used by oneDNN and our own OpenMP loops in the calling thread; 0 = all cores.
-    static void setThreads(int threads);
-    static int hardwareThreads();
     // One line for `devices` and -v: the kernels this CPU runs, the oneDNN version, threads.
     static std::string describe();
 

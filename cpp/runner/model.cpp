@@ -4,7 +4,7 @@
 
 #include "core/errors.h"
 #include "cpu/cpu_backend.h"
-#include "cpu/cpu_engine.h"
+#include "core/threads.h"
 #include "runner/tile_plan.h"
 #include "vulkan/runtime.h"
 #include "vulkan/vulkan_backend.h"
@@ -75,7 +75,7 @@ void Model::upscale(const ImageView& in, uint8_t* out, const UpscaleOptions& opt
         if (d >= 0) w.threads = 1;  // a GPU worker only reads and writes its tiles on the CPU
         else if (d < 0 && mixed && options.threads == 0)
             // leave a core to the GPU workers' submission threads
-            w.threads = std::max(1, CpuEngine::hardwareThreads() - static_cast<int>(devices_.size() - 1));
+            w.threads = std::max(1, hardwareThreads() - static_cast<int>(devices_.size() - 1));
         workers.push_back(w);
     }
     upscaleImage(*net_, in, out, o, progress, workers, [this]() -> Backend& { return backend(-1); });

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/errors.h"
-#include "cpu/cpu_engine.h"
+#include "core/threads.h"
 #include "core/resample.h"
 #include "runner/tile_plan.h"
 #include "runner/tta.h"
@@ -96,7 +96,7 @@ void upscaleImage(const Network& net, const ImageView& img, uint8_t* out, const 
     if (img.channels < 1 || img.channels > 4) throw InvalidArgument("images must have 1 to 4 channels, got " + std::to_string(img.channels));
     if (!img.pixels || !out) throw InvalidArgument("missing pixel buffer");
     if (workers.empty()) throw InvalidArgument("no device to run on");
-    CpuEngine::setThreads(options.threads);
+    setThreads(options.threads);
     const TilePlan plan = planTiles(net, img.width, img.height, options);
     const int scale = net.scale();
     const int passes = options.tta ? 8 : 1;
@@ -164,7 +164,7 @@ void upscaleImage(const Network& net, const ImageView& img, uint8_t* out, const 
                 progress.warn("device " + std::to_string(worker.device) + " failed (" + what + "); finishing its tiles on the CPU");
                 worker.backend = &cpuFallback();
                 worker.device = -1;
-                CpuEngine::setThreads(options.threads);
+                setThreads(options.threads);
             }
             compute(tile);
         };
@@ -188,7 +188,7 @@ void upscaleImage(const Network& net, const ImageView& img, uint8_t* out, const 
             threads.emplace_back([&, i] {
                 try {
                     // OpenMP thread counts are per calling thread: set this worker's own.
-                    CpuEngine::setThreads(workers[i].threads > 0 ? workers[i].threads : options.threads);
+                    setThreads(workers[i].threads > 0 ? workers[i].threads : options.threads);
                     work(workers[i]);
                 } catch (...) {
                     errors[i] = std::current_exception();

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "core/threads.h"
 #include "cpu/cpu_engine.h"
 #include "cpu/ops/cpu_ops.h"
 #include "cpu/winograd3x3.h"
@@ -120,7 +121,7 @@ double seconds() { return std::chrono::duration<double>(std::chrono::steady_cloc
 int main(int argc, char** argv) {
     const int size = argc > 1 ? std::atoi(argv[1]) : 156;  // a 108 px tile with its 24 px halo
     const int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
-    CpuEngine::setThreads(argc > 3 ? std::atoi(argv[3]) : 0);
+    setThreads(argc > 3 ? std::atoi(argv[3]) : 0);
     const bool avx2 = winograd::cpuSupported();
     std::printf("AVX2+FMA: %s, size %dx%d, best of %d interleaved rounds\n", avx2 ? "yes" : "no", size, size, rounds);
 

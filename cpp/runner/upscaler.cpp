@@ -118,6 +118,19 @@ void upscaleImage(const Network& net, const ImageView& img, const UpscaleOutput&
 
     std::vector<std::exception_ptr> errors(workers.size() + 1);
     std::vector<std::thread> threads;
+    const bool alpha = img.channels == 2 || img.channels == 4;
+    const AlphaResizer alphaResizer(img, scale);
+    auto finish = [&](int band) {
+        checkCancel();
+        if (alpha) alphaResizer.rows(bands.firstRow(band), bands.endRow(band), rows);
+        if (output.sink) output.sink(bands.firstRow(band), bands.endRow(band) - bands.firstRow(band), bands.row(bands.firstRow(band)));
+    };
+    if (workers.size() == 1 && !output.sink) {
+        // The common case (one device, the whole image in memory): tiles on this thread, then the bands' alpha.
+        work(workers[0]);
+        bands.drain(finish);
+        return;
+    }
     for (size_t i = 0; i < workers.size(); ++i) {
         threads.emplace_back([&, i] {
             try {
@@ -131,14 +144,8 @@ void upscaleImage(const Network& net, const ImageView& img, const UpscaleOutput&
             }
         });
     }
-    const bool alpha = img.channels == 2 || img.channels == 4;
-    const AlphaResizer alphaResizer(img, scale);
     try {
-        bands.drain([&](int band) {
-            checkCancel();
-            if (alpha) alphaResizer.rows(bands.firstRow(band), bands.endRow(band), rows);
-            if (output.sink) output.sink(bands.firstRow(band), bands.endRow(band) - bands.firstRow(band), bands.row(bands.firstRow(band)));
-        });
+        bands.drain(finish);
     } catch (...) {
         errors.back() = std::current_exception();
         failed = true;

@@ -59,6 +59,12 @@ void Buffer::release() {
 
 // ---- Device ---------------------------------------------------------------------------------------
 
+std::string Device::describeFeatures() const {
+    return "max storage buffer " + std::to_string(limits_.maxStorageBufferRange >> 20) + " MiB, shared memory " +
+           std::to_string(limits_.maxComputeSharedMemorySize / 1024) + " KiB per work group, " +
+           std::to_string(limits_.maxComputeWorkGroupInvocations) + " invocations per work group";
+}
+
 Device::Device(Runtime& runtime, int index)
     : info_(runtime.devices()[index]), physical_(runtime.physicalDevice(index)), family_(runtime.queueFamily(index)) {
     VkPhysicalDeviceProperties props;

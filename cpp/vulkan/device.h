@@ -73,6 +73,8 @@ public:
     uint32_t subgroupSize() const { return subgroupSize_; }
     // Storage buffers of 16-bit floats (storageBuffer16BitAccess) are enabled.
     bool fp16Storage() const { return info_.fp16Storage; }
+    // The limits and features the runner's kernels choose by, in one line (for checks and -v).
+    std::string describeFeatures() const;
 
 private:
     DeviceInfo info_;

@@ -1,0 +1,74 @@
+#include "cpu/conv3x3.h"
+
+#include <stdexcept>
+
+#include "cpu/winograd3x3.h"
+#include "cpu/winograd_avx512.h"
+
+namespace esrgan::cpu {
+
+namespace {
+
+// The AVX2+FMA Winograd kernels of cpu/winograd3x3.h behind the common interface.
+class WinogradAvx2 final : public Conv3x3Kernel {
+public:
+    WinogradAvx2(int m, int inC, int outC, const float* weights, const float* bias) : conv_(m, inC, outC, weights, bias) {}
+    void run(const float* in, int inPitch, int h, int w, float* out, int outPitch, bool leaky, float slope) const override {
+        conv_.run(in, inPitch, h, w, out, outPitch, leaky, slope);
+    }
+    std::string describe() const override { return "Winograd F(" + std::to_string(conv_.tile()) + ",3) avx2 fp32"; }
+
+private:
+    winograd::Conv3x3 conv_;
+};
+
+}  // namespace
+
+const char* precisionName(Precision precision) { return precision == Precision::Bf16 ? "bf16" : "fp32"; }
+
+Precision effectivePrecision(Isa isa, Precision wanted) {
+    return wanted == Precision::Bf16 && static_cast<int>(isa) >= static_cast<int>(Isa::Avx512Bf16) ? Precision::Bf16
+                                                                                                   : Precision::Fp32;
+}
+
+std::vector<Conv3x3Variant> allConv3x3(Isa isa, Precision precision, int inC, int outC, const float* weightsOIHW,
+                                       const float* bias) {
+    if (!isaAvailable(isa)) throw std::invalid_argument(std::string("conv3x3: this CPU lacks ") + isaName(isa));
+    std::vector<Conv3x3Variant> all;
+    const int level = static_cast<int>(isa);
+    const Precision p = effectivePrecision(isa, precision);
+    if (p == Precision::Fp32 && level >= static_cast<int>(Isa::Avx2)) {
+        all.push_back({"wino4-avx2-fp32", Isa::Avx2, Precision::Fp32, std::make_unique<WinogradAvx2>(4, inC, outC, weightsOIHW, bias)});
+        all.push_back({"wino2-avx2-fp32", Isa::Avx2, Precision::Fp32, std::make_unique<WinogradAvx2>(2, inC, outC, weightsOIHW, bias)});
+    }
+    if (p == Precision::Fp32 && level >= static_cast<int>(Isa::Avx512)) {
+        all.push_back({"wino4-avx512-fp32", Isa::Avx512, Precision::Fp32, makeWinogradAvx512(4, Precision::Fp32, inC, outC, weightsOIHW, bias)});
+        all.push_back({"wino6-avx512-fp32", Isa::Avx512, Precision::Fp32, makeWinogradAvx512(6, Precision::Fp32, inC, outC, weightsOIHW, bias)});
+    }
+    if (p == Precision::Bf16) {
+        all.push_back({"wino4-avx512-bf16", Isa::Avx512Bf16, Precision::Bf16, makeWinogradAvx512(4, Precision::Bf16, inC, outC, weightsOIHW, bias)});
+        all.push_back({"wino6-avx512-bf16", Isa::Avx512Bf16, Precision::Bf16, makeWinogradAvx512(6, Precision::Bf16, inC, outC, weightsOIHW, bias)});
+    }
+    return all;
+}
+
+std::unique_ptr<Conv3x3Kernel> makeConv3x3(Isa isa, Precision precision, int inC, int outC, const float* weightsOIHW,
+                                           const float* bias) {
+    if (!isaAvailable(isa)) throw std::invalid_argument(std::string("conv3x3: this CPU lacks ") + isaName(isa));
+    if (inC < 1 || outC < 1) throw std::invalid_argument("conv3x3: channel counts must be positive");
+    const Precision p = effectivePrecision(isa, precision);
+    // With under 16 input channels the transforms dominate and oneDNN keeps the layer.
+    if (inC < 16) return nullptr;
+    switch (isa) {
+        case Isa::Baseline: return nullptr;
+        case Isa::Avx2: return std::make_unique<WinogradAvx2>(4, inC, outC, weightsOIHW, bias);
+        case Isa::Avx512:
+        case Isa::Avx512Bf16:
+        case Isa::AmxBf16:
+            if (p == Precision::Bf16 && isa == Isa::AmxBf16) return nullptr;  // oneDNN's AMX bf16 convolution
+            return makeWinogradAvx512(4, p, inC, outC, weightsOIHW, bias);
+    }
+    return nullptr;
+}
+
+}  // namespace esrgan::cpu

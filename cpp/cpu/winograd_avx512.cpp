@@ -393,7 +393,7 @@ int blockTiles(int m, int Cp, int Kp, bool bf16) {
     const long bytesPerTile = static_cast<long>(A) * A * (Cp * (bf16 ? 2 : 4) + Kp * 4);
     static const long budget = [] {
         const char* env = std::getenv("MC_WG512_BLOCK_KB");
-        return (env ? std::atol(env) : 384) * 1024;
+        return (env ? std::atol(env) : 256) * 1024;
     }();
     int tb = static_cast<int>(budget / bytesPerTile) / kRows * kRows;
     if (tb < kRows) tb = kRows;

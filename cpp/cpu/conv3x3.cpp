@@ -52,21 +52,33 @@ std::vector<Conv3x3Variant> allConv3x3(Isa isa, Precision precision, int inC, in
     return all;
 }
 
+// The choice per level, from cpp/tools/conv3x3_bench (CPU time / thread, 156x156, 2 threads) and
+// cpp/tools/model_check on a 2-core AMD EPYC Zen 5 (avx512_bf16, no AMX):
+// - Under 16 input channels (3->64) the transforms dominate: oneDNN is 1.7-2.2x faster than any
+//   Winograd kernel of ours.
+// - avx2: F(4,3) at 1.4-1.9x oneDNN fp32 (F(2,3): 0.7-1.2x).
+// - avx512 and up, fp32: F(6,3) at 1.9-2.9x oneDNN fp32 on every Real-ESRGAN shape, 8-28 % ahead
+//   of F(4,3); realesrgan-x4plus on a photo stays within +-1 of fp32 for 100 % of 8-bit values
+//   (84.8 dB PSNR).
+// - bf16 without AMX: Winograd with bf16 operands is 1.2-1.6x faster than fp32 F(6,3) but fails
+//   the bar on deep models (F(4,3): x4plus 44.5 dB, 75 % within +-1; PyTorch bf16 autocast: 49.2
+//   dB, 91.6 %), and oneDNN bf16 (51.8 dB, 98.3 %) runs at only 1.8x oneDNN fp32; so fp32 F(6,3)
+//   is both the fastest and exact.
+// - amx_bf16, bf16: oneDNN's AMX convolution (not measurable here; AMX has 16x the bf16
+//   multiply rate of vdpbf16ps).
 std::unique_ptr<Conv3x3Kernel> makeConv3x3(Isa isa, Precision precision, int inC, int outC, const float* weightsOIHW,
                                            const float* bias) {
     if (!isaAvailable(isa)) throw std::invalid_argument(std::string("conv3x3: this CPU lacks ") + isaName(isa));
     if (inC < 1 || outC < 1) throw std::invalid_argument("conv3x3: channel counts must be positive");
-    const Precision p = effectivePrecision(isa, precision);
-    // With under 16 input channels the transforms dominate and oneDNN keeps the layer.
     if (inC < 16) return nullptr;
     switch (isa) {
         case Isa::Baseline: return nullptr;
         case Isa::Avx2: return std::make_unique<WinogradAvx2>(4, inC, outC, weightsOIHW, bias);
-        case Isa::Avx512:
-        case Isa::Avx512Bf16:
         case Isa::AmxBf16:
-            if (p == Precision::Bf16 && isa == Isa::AmxBf16) return nullptr;  // oneDNN's AMX bf16 convolution
-            return makeWinogradAvx512(4, p, inC, outC, weightsOIHW, bias);
+            if (effectivePrecision(isa, precision) == Precision::Bf16) return nullptr;
+            [[fallthrough]];
+        case Isa::Avx512:
+        case Isa::Avx512Bf16: return makeWinogradAvx512(6, Precision::Fp32, inC, outC, weightsOIHW, bias);
     }
     return nullptr;
 }

@@ -26,7 +26,9 @@ public:
     // view of the first channels of a wider buffer). out: h x w pixels, outPitch floats per pixel
     // (>= outC; channels past outC are left untouched, so a kernel can write a channel range of a
     // concat buffer). leaky: LeakyReLU with `slope` (0 gives ReLU); otherwise no activation.
-    // in and out must not overlap. Thread-safe (const); parallel with OpenMP inside.
+    // in and out may share a buffer (a dense block reads a channel prefix of its concat buffer and
+    // writes a later channel range of it) as long as no channel written is read.
+    // Thread-safe (const); parallel with OpenMP inside.
     virtual void run(const float* in, int inPitch, int h, int w, float* out, int outPitch, bool leaky, float slope) const = 0;
     // e.g. "Winograd F(4,3) avx512 fp32".
     virtual std::string describe() const = 0;

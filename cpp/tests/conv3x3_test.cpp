@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -12,6 +13,7 @@
 
 #include "cpu/conv3x3.h"
 #include "cpu/isa.h"
+#include "cpu/onednn_conv3x3.h"
 #include "tests/conv_reference.h"
 
 using namespace esrgan::cpu;
@@ -100,8 +102,9 @@ TEST(Conv3x3Kernels, AmxBf16ChoosesOneDnn) {
     EXPECT_EQ(makeConv3x3(Isa::AmxBf16, Precision::Bf16, 64, 32, conv.weights.data(), conv.bias.data()), nullptr);
 }
 
-// The chosen kernel for each available level runs at that level's ISA and precision, and
-// levels or channel counts where oneDNN wins get none.
+// The chosen kernel for each available level runs at that level's ISA (fp32 Winograd also for
+// bf16 requests without AMX: it is faster than any bf16 path there and exact), and levels or
+// channel counts where oneDNN wins get none.
 TEST(Conv3x3Kernels, MakeConv3x3ChoosesPerLevel) {
     std::mt19937 rng(2);
     ConvCase wide(64, 32, rng), narrow(3, 64, rng);
@@ -119,10 +122,60 @@ TEST(Conv3x3Kernels, MakeConv3x3ChoosesPerLevel) {
             }
             ASSERT_NE(k, nullptr);
             const std::string d = k->describe();
-            const std::string level = isa == Isa::Avx2 ? "avx2" : effectivePrecision(isa, p) == Precision::Bf16 ? "bf16" : "avx512";
+            const std::string level = isa == Isa::Avx2 ? "avx2 fp32" : "avx512 fp32";
             EXPECT_NE(d.find(level), std::string::npos) << d;
             std::printf("  %-12s %-5s 64->32: %s\n", isaName(isa), precisionName(p), d.c_str());
             EXPECT_EQ(makeConv3x3(isa, p, 3, 64, narrow.weights.data(), narrow.bias.data()), nullptr);
+        }
+    }
+}
+
+// A dense block's layer reads channels [0, 64) of the concat buffer and writes channels
+// [64, 96) of the same buffer: the result must not depend on reading what it writes.
+TEST(Conv3x3Kernels, WritesIntoTheBufferItReads) {
+    std::mt19937 rng(3);
+    const int h = 23, w = 31, pitch = 192;
+    ConvCase conv(64, 32, rng);
+    std::vector<float> buffer = randomActivations(h, w, 64, pitch, 7.f, rng);
+    const std::vector<double> ref = referenceConv3x3(conv, buffer.data(), pitch, h, w, true, 0.2f);
+    for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
+        if (!isaAvailable(isa)) continue;
+        auto k = makeConv3x3(isa, Precision::Fp32, 64, 32, conv.weights.data(), conv.bias.data());
+        ASSERT_NE(k, nullptr);
+        std::vector<float> b = buffer;
+        k->run(b.data(), pitch, h, w, b.data() + 64, pitch, true, 0.2f);
+        EXPECT_LE(compareConv(b.data() + 64, pitch, ref, 32).maxRel, 4e-5) << k->describe();
+        for (size_t p = 0; p < static_cast<size_t>(h) * w; ++p) {
+            ASSERT_EQ(std::memcmp(&b[p * pitch], &buffer[p * pitch], 64 * sizeof(float)), 0) << "input channels changed";
+            for (int c = 96; c < pitch; ++c) ASSERT_EQ(b[p * pitch + c], 7.f) << "channels past the range written";
+        }
+    }
+}
+
+// The oneDNN wrapper (the reference and the fallback) on pitched views: fp32 to fp32 rounding,
+// bf16 (operands rounded to 8 significant bits, fp32 sums: ~2e-3 rms-relative measured) where
+// the CPU has bf16 arithmetic.
+TEST(OneDnnConv3x3, PitchedViewsMatchTheReference) {
+    std::mt19937 rng(4);
+    for (OneDnnMode mode : {OneDnnMode::Fp32, OneDnnMode::Bf16, OneDnnMode::Fp32MathBf16}) {
+        if (mode != OneDnnMode::Fp32 && !isaAvailable(Isa::Avx512Bf16)) {
+            std::printf("  skipped oneDNN %s: this CPU lacks avx512_bf16\n", oneDnnModeName(mode));
+            continue;
+        }
+        for (Channels ch : {Channels{64, 32}, Channels{20, 3}}) {
+            ConvCase conv(ch.in, ch.out, rng);
+            auto k = makeOneDnnConv3x3(mode, ch.in, ch.out, conv.weights.data(), conv.bias.data());
+            const int h = 9, w = 14, inPitch = ch.in + 5, outPitch = ch.out + 3;
+            std::vector<float> in = randomActivations(h, w, ch.in, inPitch, NAN, rng);
+            const std::vector<double> ref = referenceConv3x3(conv, in.data(), inPitch, h, w, true, 0.2f);
+            std::vector<float> out(static_cast<size_t>(h) * w * outPitch, -1.f);
+            k->run(in.data(), inPitch, h, w, out.data(), outPitch, true, 0.2f);
+            const auto e = compareConv(out.data(), outPitch, ref, ch.out);
+            const bool bf16 = mode == OneDnnMode::Bf16;
+            EXPECT_LE(e.rmsRel, bf16 ? 1e-2 : 1e-5) << k->describe();
+            for (size_t p = 0; p < static_cast<size_t>(h) * w; ++p)
+                for (int c = ch.out; c < outPitch; ++c) ASSERT_EQ(out[p * outPitch + c], -1.f) << k->describe();
+            std::printf("  ran %-45s %d->%d rms-rel %.1e\n", k->describe().c_str(), ch.in, ch.out, e.rmsRel);
         }
     }
 }

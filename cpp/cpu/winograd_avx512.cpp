@@ -320,6 +320,17 @@ WG512 void outputTransform(const Job& J, int t0, int n, const float* Mb) {
         const int y0 = ty * M, x0 = tx * M;
         const int rows = J.h - y0 < M ? J.h - y0 : M, cols = J.w - x0 < M ? J.w - x0 : M;
         const float* mt = Mb + static_cast<size_t>(i) * J.Kp;
+        if (i + 1 < n) {
+            // Fetch the next tile's output lines ahead of the stores, which otherwise wait for
+            // each line to arrive from memory.
+            const int nt = t + 1, ny = nt / J.tilesX, nx = nt - ny * J.tilesX;
+            const int nrows = J.h - ny * M < M ? J.h - ny * M : M, ncols = J.w - nx * M < M ? J.w - nx * M : M;
+            for (int r = 0; r < nrows; ++r)
+                for (int q = 0; q < ncols; ++q) {
+                    const char* px = reinterpret_cast<const char*>(J.out + (static_cast<size_t>(ny * M + r) * J.w + nx * M + q) * J.outPitch);
+                    for (int b = 0; b < J.K * 4; b += 64) _mm_prefetch(px + b, _MM_HINT_T0);
+                }
+        }
         for (int k = 0; k < J.K; k += 16) {
             const __mmask16 mask = J.K - k >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (J.K - k)) - 1);
             const __m512 bias = _mm512_load_ps(J.bias + k);

@@ -74,6 +74,14 @@ std::vector<uint8_t> toBytes(const Tensor& t) {
     return out;
 }
 
+// CPU seconds of the process: with OMP_WAIT_POLICY=passive, divided by the threads, a time that
+// other jobs on a shared machine do not inflate.
+double cpuNow() {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 // A 3x3 / stride 1 / dilation 1 / zero pad 1 convolution with none, ReLU or LeakyReLU.
 bool kernelEligible(const ConvolutionLayer& conv, const Shape& in) {
     const ConvGeometry& g = conv.convGeometry();
@@ -105,6 +113,7 @@ public:
             const Layer& layer = net_.layer(i);
             const auto* conv = dynamic_cast<const ConvolutionLayer*>(&layer);
             const Conv3x3Kernel* k = conv && kernelEligible(*conv, in[0].shape()) ? kernelFor(i, *conv) : nullptr;
+            const double c0 = cpuNow();
             if (k) {
                 const Tensor& x = in[0];
                 Tensor y = Tensor::uninitialized(Shape{conv->outputChannels(), x.h(), x.w()});
@@ -117,6 +126,7 @@ public:
                     for (Tensor& t : in) t = t.densified();
                 out = layer.forward(in, ctx);
             }
+            if (conv) convCpu_ += cpuNow() - c0;
             for (size_t t = 0; t < net_.layerTops(i).size(); ++t) blobs[net_.layerTops(i)[t]] = std::move(out[t]);
             for (int b : net_.layerBottoms(i))
                 if (lastUse[b] == static_cast<int>(i)) blobs[b] = Tensor();
@@ -131,7 +141,15 @@ public:
         return used;
     }
 
+    // CPU seconds spent in convolutions (all, 3x3 or not) since the last call.
+    double takeConvCpu() {
+        const double t = convCpu_;
+        convCpu_ = 0;
+        return t;
+    }
+
 private:
+    double convCpu_ = 0;
     const Conv3x3Kernel* kernelFor(size_t layer, const ConvolutionLayer& conv) {
         auto found = kernels_.find(layer);
         if (found != kernels_.end()) return found->second.get();
@@ -164,14 +182,6 @@ private:
 };
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
-
-// CPU seconds of the process: with OMP_WAIT_POLICY=passive, divided by the threads, a time that
-// other jobs on a shared machine do not inflate.
-double cpuNow() {
-    timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 std::vector<std::string> split(const std::string& s) {
     std::vector<std::string> out;
@@ -210,24 +220,26 @@ int main(int argc, char** argv) {
         const std::string bin = param.substr(0, param.size() - 6) + ".bin";
         std::unique_ptr<Network> net = Network::load(param, bin);
         const Tensor input = centreCrop(readPpm(photo), size);
-        std::printf("%s on a %dx%d crop of %s, ISA %s, %d threads, best of %d (us/px from cpu/thr)\n", param.c_str(), size, size, photo.c_str(),
+        std::printf("%s on a %dx%d crop of %s, ISA %s, %d threads, best of %d\n(cpu/thr: CPU time / threads, run with OMP_WAIT_POLICY=passive on a shared machine; conv: the part in\nconvolutions; us/px: cpu/thr per input pixel)\n", param.c_str(), size, size, photo.c_str(),
                     isaName(activeIsa()), omp_get_max_threads(), rounds);
-        std::printf("%-20s %9s %9s %8s %9s %8s %9s   %s\n", "path", "wall s", "cpu/thr s", "us/px", "PSNR dB", "+-1 %", "max diff",
-                    "kernels (layers)");
+        std::printf("%-20s %9s %9s %9s %8s %9s %8s %9s   %s\n", "path", "wall s", "cpu/thr s", "conv s", "us/px", "PSNR dB", "+-1 %",
+                    "max diff", "kernels (layers)");
         std::vector<uint8_t> reference;
         for (const std::string& path : paths) {
             if (path == "onednn") setenv("MC_CONV", "onednn", 1);
             else unsetenv("MC_CONV");
             PathRunner runner(*net, path == "current" ? "onednn" : path);
             if (path == "current") unsetenv("MC_CONV");
-            double bestTime = 1e30, bestCpu = 1e30;
+            double bestTime = 1e30, bestCpu = 1e30, bestConv = 1e30;
             Tensor out;
             for (int r = 0; r <= rounds; ++r) {  // the first round makes the kernels (weight transforms)
                 const double t0 = now(), c0 = cpuNow();
                 out = runner.forward(input);
+                const double conv = runner.takeConvCpu() / omp_get_max_threads();
                 if (r > 0) {
                     bestTime = std::min(bestTime, now() - t0);
                     bestCpu = std::min(bestCpu, (cpuNow() - c0) / omp_get_max_threads());
+                    bestConv = std::min(bestConv, conv);
                 }
             }
             const std::vector<uint8_t> bytes = toBytes(out);
@@ -245,7 +257,7 @@ int main(int argc, char** argv) {
             const double psnr = mse > 0 ? 10 * std::log10(255.0 * 255.0 / mse) : INFINITY;
             std::string used;
             for (const auto& [name, count] : runner.kernelsUsed()) used += name + " (" + std::to_string(count) + ") ";
-            std::printf("%-20s %9.3f %9.3f %8.1f %9.2f %8.3f %9d   %s\n", path.c_str(), bestTime, bestCpu,
+            std::printf("%-20s %9.3f %9.3f %9.3f %8.1f %9.2f %8.3f %9d   %s\n", path.c_str(), bestTime, bestCpu, bestConv,
                         bestCpu / (static_cast<double>(size) * size) * 1e6, psnr, 100.0 * within / bytes.size(), maxDiff, used.c_str());
             std::fflush(stdout);
         }

@@ -16,6 +16,9 @@ public:
     void run(const float* in, int inPitch, int h, int w, float* out, int outPitch, bool leaky, float slope) const override {
         conv_.run(in, inPitch, h, w, out, outPitch, leaky, slope);
     }
+    void runPrelu(const float* in, int inPitch, int h, int w, float* out, int outPitch, const float* slopes) const override {
+        conv_.run(in, inPitch, h, w, out, outPitch, true, 0.f, slopes);
+    }
     std::string describe() const override { return "Winograd F(" + std::to_string(conv_.tile()) + ",3) avx2 fp32"; }
 
 private:

@@ -30,6 +30,10 @@ public:
     // writes a later channel range of it) as long as no channel written is read.
     // Thread-safe (const); parallel with OpenMP inside.
     virtual void run(const float* in, int inPitch, int h, int w, float* out, int outPitch, bool leaky, float slope) const = 0;
+    // Like run(), with a PReLU fused instead: y < 0 becomes slopes[k] * y for output channel k
+    // (outC slopes), so a Convolution followed by a PReLU (realesr-animevideov3, x4fast) costs no
+    // second pass over the output.
+    virtual void runPrelu(const float* in, int inPitch, int h, int w, float* out, int outPitch, const float* slopes) const = 0;
     // e.g. "Winograd F(4,3) avx512 fp32".
     virtual std::string describe() const = 0;
 };

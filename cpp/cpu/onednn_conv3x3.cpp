@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 namespace esrgan::cpu {
@@ -30,19 +31,11 @@ public:
     }
 
     void run(const float* in, int inPitch, int h, int w, float* out, int outPitch, bool leaky, float slope) const override {
-        const Compiled& c = primitiveFor(h, w, inPitch, outPitch, leaky, slope);
-        dnnl::stream stream(engine_);  // one per call keeps run() thread-safe
-        memory src(pitchedNhwc(inC_, h, w, inPitch, dt::f32), engine_, const_cast<float*>(in));
-        memory dst(pitchedNhwc(outC_, h, w, outPitch, dt::f32), engine_, out);
-        memory convSrc = src, convDst = dst;
-        if (c.srcDesc != src.get_desc()) {
-            convSrc = memory(c.srcDesc, engine_);
-            dnnl::reorder(src, convSrc).execute(stream, src, convSrc);
-        }
-        if (c.dstDesc != dst.get_desc()) convDst = memory(c.dstDesc, engine_);
-        c.conv.execute(stream, {{DNNL_ARG_SRC, convSrc}, {DNNL_ARG_WEIGHTS, c.weights}, {DNNL_ARG_BIAS, c.bias}, {DNNL_ARG_DST, convDst}});
-        if (c.dstDesc != dst.get_desc()) dnnl::reorder(convDst, dst).execute(stream, convDst, dst);
-        stream.wait();
+        execute(in, inPitch, h, w, out, outPitch, leaky ? Activation::Leaky : Activation::None, slope, nullptr);
+    }
+
+    void runPrelu(const float* in, int inPitch, int h, int w, float* out, int outPitch, const float* slopes) const override {
+        execute(in, inPitch, h, w, out, outPitch, Activation::Prelu, 0.f, slopes);
     }
 
     std::string describe() const override {
@@ -52,6 +45,29 @@ public:
     }
 
 private:
+    enum class Activation { None, Leaky, Prelu };
+
+    void execute(const float* in, int inPitch, int h, int w, float* out, int outPitch, Activation act, float slope,
+                 const float* slopes) const {
+        const Compiled& c = primitiveFor(h, w, inPitch, outPitch, act, slope);
+        dnnl::stream stream(engine_);  // one per call keeps run() thread-safe
+        memory src(pitchedNhwc(inC_, h, w, inPitch, dt::f32), engine_, const_cast<float*>(in));
+        memory dst(pitchedNhwc(outC_, h, w, outPitch, dt::f32), engine_, out);
+        memory convSrc = src, convDst = dst;
+        if (c.srcDesc != src.get_desc()) {
+            convSrc = memory(c.srcDesc, engine_);
+            dnnl::reorder(src, convSrc).execute(stream, src, convSrc);
+        }
+        if (c.dstDesc != dst.get_desc()) convDst = memory(c.dstDesc, engine_);
+        std::unordered_map<int, memory> args{{DNNL_ARG_SRC, convSrc}, {DNNL_ARG_WEIGHTS, c.weights}, {DNNL_ARG_BIAS, c.bias}, {DNNL_ARG_DST, convDst}};
+        if (act == Activation::Prelu)
+            args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_WEIGHTS] =
+                memory(memory::desc({1, outC_, 1, 1}, dt::f32, tag::abcd), engine_, const_cast<float*>(slopes));
+        c.conv.execute(stream, args);
+        if (c.dstDesc != dst.get_desc()) dnnl::reorder(convDst, dst).execute(stream, convDst, dst);
+        stream.wait();
+    }
+
     struct Compiled {
         dnnl::convolution_forward conv;
         memory::desc srcDesc, dstDesc;
@@ -59,24 +75,23 @@ private:
         std::string impl;
     };
 
-    const Compiled& primitiveFor(int h, int w, int inPitch, int outPitch, bool leaky, float slope) const {
+    const Compiled& primitiveFor(int h, int w, int inPitch, int outPitch, Activation act, float slope) const {
         std::lock_guard<std::mutex> lock(mutex_);
-        const auto key = std::make_tuple(h, w, inPitch, outPitch, leaky, slope);
+        const auto key = std::make_tuple(h, w, inPitch, outPitch, static_cast<int>(act), slope);
         auto found = cache_.find(key);
         if (found != cache_.end()) return found->second;
 
-        const dt act = mode_ == OneDnnMode::Bf16 ? dt::bf16 : dt::f32;
+        const dt type = mode_ == OneDnnMode::Bf16 ? dt::bf16 : dt::f32;
         // Pitched f32 views are taken as they are; a bf16 source is a dense conversion of the input.
-        const memory::desc src = act == dt::f32 ? pitchedNhwc(inC_, h, w, inPitch, dt::f32) : memory::desc({1, inC_, h, w}, act, tag::nhwc);
+        const memory::desc src = type == dt::f32 ? pitchedNhwc(inC_, h, w, inPitch, dt::f32) : memory::desc({1, inC_, h, w}, type, tag::nhwc);
         const memory::desc dst = pitchedNhwc(outC_, h, w, outPitch, dt::f32);
-        const memory::desc weightsAny({outC_, inC_, 3, 3}, act, tag::any);
+        const memory::desc weightsAny({outC_, inC_, 3, 3}, type, tag::any);
         const memory::desc biasDesc({outC_}, dt::f32, tag::a);
         dnnl::primitive_attr attr;
-        if (leaky) {
-            dnnl::post_ops ops;
-            ops.append_eltwise(dnnl::algorithm::eltwise_relu, slope, 0.f);
-            attr.set_post_ops(ops);
-        }
+        dnnl::post_ops ops;
+        if (act == Activation::Leaky) ops.append_eltwise(dnnl::algorithm::eltwise_relu, slope, 0.f);
+        if (act == Activation::Prelu) ops.append_prelu(1 << 1);  // one slope per channel (dimension 1)
+        attr.set_post_ops(ops);
         if (mode_ == OneDnnMode::Fp32MathBf16) attr.set_fpmath_mode(dnnl::fpmath_mode::bf16);
         auto make = [&](const memory::desc& s, const memory::desc& d) {
             return dnnl::convolution_forward::primitive_desc(engine_, dnnl::prop_kind::forward_inference,
@@ -94,7 +109,7 @@ private:
             fast = std::string(pd.impl_info_str()).find("ref") == std::string::npos;
         } catch (const dnnl::error&) {
         }
-        if (!fast) pd = make(memory::desc({1, inC_, h, w}, act, tag::any), memory::desc({1, outC_, h, w}, dt::f32, tag::any));
+        if (!fast) pd = make(memory::desc({1, inC_, h, w}, type, tag::any), memory::desc({1, outC_, h, w}, dt::f32, tag::any));
         Compiled c;
         c.conv = dnnl::convolution_forward(pd);
         c.srcDesc = pd.src_desc();
@@ -115,7 +130,7 @@ private:
     mutable dnnl::stream stream_;
     std::vector<float> weightsOihw_, bias_;
     mutable std::mutex mutex_;
-    mutable std::map<std::tuple<int, int, int, int, bool, float>, Compiled> cache_;
+    mutable std::map<std::tuple<int, int, int, int, int, float>, Compiled> cache_;
 };
 
 }  // namespace

@@ -11,7 +11,8 @@ namespace esrgan::cpu {
 //   forward_inference, convolution_direct, padding {1,1}/{1,1}, strides {1,1}, no dilation;
 //   src/dst: {1, C, h, w} with strides {h*w*pitch, 1, w*pitch, pitch} (NHWC with a pixel pitch);
 //   weights: format_tag::any, reordered once from OIHW; bias: f32 {outC};
-//   post-op eltwise_relu(alpha = LeakyReLU slope) when there is an activation.
+//   post-op eltwise_relu(alpha = LeakyReLU slope) when there is an activation, or for runPrelu
+//   prelu(mask 1 << 1) with the slopes passed as DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_WEIGHTS.
 enum class OneDnnMode {
     Fp32,         // f32 src/weights/dst
     Bf16,         // bf16 src and weights (the f32 input is converted on the way in), f32 dst,

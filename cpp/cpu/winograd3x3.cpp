@@ -35,6 +35,7 @@ struct Job {
     const float* u;
     const float* bias;
     float slope;
+    const float* slopes;  // per output channel (PReLU), or null for `slope`
 };
 
 // ---- 1-D transforms on 8-channel vectors -------------------------------------------------
@@ -294,13 +295,14 @@ WG_AVX2 void outputTransform(const Job& J, int t0, int n, const float* Mb) {
                 for (int r = 0; r < M; ++r) tmp[r][b] = o[r];
             }
             const bool partial = K - k < 8;
+            const __m256 kSlope = !J.slopes ? slope : partial ? _mm256_maskload_ps(J.slopes + k, tailMask) : _mm256_loadu_ps(J.slopes + k);
             for (int r = 0; r < rows; ++r) {
                 __m256 o[M];
                 at<M>(tmp[r], o);
                 float* dst = J.out + (static_cast<size_t>(y0 + r) * J.w + x0) * J.outPitch + k;
                 for (int q = 0; q < cols; ++q) {
                     __m256 v = _mm256_add_ps(o[q], bias);
-                    if (Leaky) v = _mm256_blendv_ps(_mm256_mul_ps(v, slope), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+                    if (Leaky) v = _mm256_blendv_ps(_mm256_mul_ps(v, kSlope), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
                     if (partial) _mm256_maskstore_ps(dst + static_cast<size_t>(q) * J.outPitch, tailMask, v);
                     else _mm256_storeu_ps(dst + static_cast<size_t>(q) * J.outPitch, v);
                 }
@@ -403,7 +405,8 @@ void Conv3x3::run(const float* in, int inPitch, int h, int w, float* out, bool l
     run(in, inPitch, h, w, out, outC_, leaky, leakySlope);
 }
 
-void Conv3x3::run(const float* in, int inPitch, int h, int w, float* out, int outPitch, bool leaky, float leakySlope) const {
+void Conv3x3::run(const float* in, int inPitch, int h, int w, float* out, int outPitch, bool leaky, float leakySlope,
+                  const float* channelSlopes) const {
     Job J;
     J.in = in;
     J.inPitch = inPitch;
@@ -421,6 +424,8 @@ void Conv3x3::run(const float* in, int inPitch, int h, int w, float* out, int ou
     J.u = u_.get();
     J.bias = bias_.get();
     J.slope = leakySlope;
+    J.slopes = channelSlopes;
+    if (channelSlopes) leaky = true;
     const int blocks = (J.tiles + J.tb - 1) / J.tb;
     const int threads = blocks < omp_get_max_threads() ? blocks : omp_get_max_threads();
 

@@ -34,6 +34,7 @@ struct Job {
     const void* u;
     const float* bias;
     float slope;
+    const float* slopes;  // per output channel (PReLU), or null for `slope`
 };
 
 // ---- 1-D transforms on 16-channel vectors --------------------------------------------------
@@ -334,6 +335,7 @@ WG512 void outputTransform(const Job& J, int t0, int n, const float* Mb) {
         for (int k = 0; k < J.K; k += 16) {
             const __mmask16 mask = J.K - k >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (J.K - k)) - 1);
             const __m512 bias = _mm512_load_ps(J.bias + k);
+            const __m512 kSlope = J.slopes ? _mm512_maskz_loadu_ps(mask, J.slopes + k) : slope;
             __m512 tmp[M][A];
             for (int b = 0; b < A; ++b) {
                 __m512 col[A], o[M];
@@ -347,7 +349,7 @@ WG512 void outputTransform(const Job& J, int t0, int n, const float* Mb) {
                 float* dst = J.out + (static_cast<size_t>(y0 + r) * J.w + x0) * J.outPitch + k;
                 for (int q = 0; q < cols; ++q) {
                     __m512 v = _mm512_add_ps(o[q], bias);
-                    if (Leaky) v = _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, slope);
+                    if (Leaky) v = _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, kSlope);
                     _mm512_mask_storeu_ps(dst + static_cast<size_t>(q) * J.outPitch, mask, v);
                 }
             }
@@ -446,6 +448,19 @@ public:
     }
 
     void run(const float* in, int inPitch, int h, int w, float* out, int outPitch, bool leaky, float slope) const override {
+        execute(in, inPitch, h, w, out, outPitch, leaky, slope, nullptr);
+    }
+
+    void runPrelu(const float* in, int inPitch, int h, int w, float* out, int outPitch, const float* slopes) const override {
+        execute(in, inPitch, h, w, out, outPitch, true, 0.f, slopes);
+    }
+
+    std::string describe() const override {
+        return "Winograd F(" + std::to_string(m_) + ",3) " + (bf16_ ? "avx512_bf16 bf16" : "avx512 fp32");
+    }
+
+private:
+    void execute(const float* in, int inPitch, int h, int w, float* out, int outPitch, bool leaky, float slope, const float* slopes) const {
         Job J;
         J.in = in;
         J.out = out;
@@ -464,6 +479,7 @@ public:
         J.u = u_.data();
         J.bias = bias_.as<float>();
         J.slope = slope;
+        J.slopes = slopes;
         const int A = m_ + 2;
         const int blocks = (J.tiles + J.tb - 1) / J.tb;
         const int threads = blocks < omp_get_max_threads() ? blocks : omp_get_max_threads();
@@ -493,11 +509,6 @@ public:
         }
     }
 
-    std::string describe() const override {
-        return "Winograd F(" + std::to_string(m_) + ",3) " + (bf16_ ? "avx512_bf16 bf16" : "avx512 fp32");
-    }
-
-private:
     int m_;
     bool bf16_;
     int inC_, outC_, Cp_ = 0, Kp_ = 0, panelWidth_ = 0;

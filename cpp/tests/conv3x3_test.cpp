@@ -21,6 +21,7 @@ using esrgan::testing::compareConv;
 using esrgan::testing::ConvCase;
 using esrgan::testing::randomActivations;
 using esrgan::testing::referenceConv3x3;
+using esrgan::testing::withPrelu;
 
 namespace {
 
@@ -66,13 +67,19 @@ void checkLevel(Isa isa, Precision precision) {
                 const bool leaky = (size.h + pitched) % 2 == 1;
                 std::vector<float> in = randomActivations(size.h, size.w, ch.in, inPitch, NAN, rng);
                 std::vector<double> ref = referenceConv3x3(conv, in.data(), inPitch, size.h, size.w, leaky, 0.2f);
+                // Every third case fuses a PReLU with one slope per output channel instead.
+                const bool prelu = (size.w + ch.out + pitched) % 3 == 0;
+                std::vector<float> slopes(ch.out);
+                for (float& s : slopes) s = std::uniform_real_distribution<float>(-0.5f, 0.5f)(rng);
+                if (prelu) ref = withPrelu(referenceConv3x3(conv, in.data(), inPitch, size.h, size.w, false, 0.f), ch.out, slopes);
                 for (const Conv3x3Variant& v : variants) {
                     if (v.isa != isa || v.precision != precision) continue;  // lower levels have their own test
                     const float sentinel = -12345.f;
                     std::vector<float> out(static_cast<size_t>(size.h) * size.w * outPitch, sentinel);
-                    v.kernel->run(in.data(), inPitch, size.h, size.w, out.data(), outPitch, leaky, 0.2f);
+                    if (prelu) v.kernel->runPrelu(in.data(), inPitch, size.h, size.w, out.data(), outPitch, slopes.data());
+                    else v.kernel->run(in.data(), inPitch, size.h, size.w, out.data(), outPitch, leaky, 0.2f);
                     SCOPED_TRACE(v.name + " " + std::to_string(ch.in) + "->" + std::to_string(ch.out) + " " + std::to_string(size.h) +
-                                 "x" + std::to_string(size.w) + (pitched ? " pitched" : " dense"));
+                                 "x" + std::to_string(size.w) + (pitched ? " pitched" : " dense") + (prelu ? " prelu" : leaky ? " leaky" : ""));
                     const auto e = compareConv(out.data(), outPitch, ref, ch.out);
                     const Bound b = boundFor(v.name);
                     EXPECT_LE(e.maxRel, b.maxRel);
@@ -171,10 +178,19 @@ TEST(OneDnnConv3x3, PitchedViewsMatchTheReference) {
             std::vector<float> out(static_cast<size_t>(h) * w * outPitch, -1.f);
             k->run(in.data(), inPitch, h, w, out.data(), outPitch, true, 0.2f);
             const auto e = compareConv(out.data(), outPitch, ref, ch.out);
+            std::vector<float> slopes(ch.out), outPrelu(out.size(), -1.f);
+            for (size_t i = 0; i < slopes.size(); ++i) slopes[i] = 0.05f * static_cast<float>(i % 7) - 0.1f;
+            k->runPrelu(in.data(), inPitch, h, w, outPrelu.data(), outPitch, slopes.data());
+            const auto ePrelu = compareConv(outPrelu.data(), outPitch,
+                                            withPrelu(referenceConv3x3(conv, in.data(), inPitch, h, w, false, 0.f), ch.out, slopes), ch.out);
             const bool bf16 = mode == OneDnnMode::Bf16;
             EXPECT_LE(e.rmsRel, bf16 ? 1e-2 : 1e-5) << k->describe();
+            EXPECT_LE(ePrelu.rmsRel, bf16 ? 1e-2 : 1e-5) << k->describe() << " prelu";
             for (size_t p = 0; p < static_cast<size_t>(h) * w; ++p)
-                for (int c = ch.out; c < outPitch; ++c) ASSERT_EQ(out[p * outPitch + c], -1.f) << k->describe();
+                for (int c = ch.out; c < outPitch; ++c) {
+                    ASSERT_EQ(out[p * outPitch + c], -1.f) << k->describe();
+                    ASSERT_EQ(outPrelu[p * outPitch + c], -1.f) << k->describe();
+                }
             std::printf("  ran %-45s %d->%d rms-rel %.1e\n", k->describe().c_str(), ch.in, ch.out, e.rmsRel);
         }
     }

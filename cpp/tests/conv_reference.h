@@ -65,6 +65,13 @@ inline std::vector<double> referenceConv3x3(const ConvCase& c, const float* in, 
     return out;
 }
 
+// A PReLU on a reference output: negative values of channel k times slopes[k].
+inline std::vector<double> withPrelu(std::vector<double> ref, int outC, const std::vector<float>& slopes) {
+    for (size_t i = 0; i < ref.size(); ++i)
+        if (ref[i] < 0) ref[i] *= slopes[i % outC];
+    return ref;
+}
+
 // Errors of y (outPitch floats per pixel) against the reference, relative to the reference's
 // scale: max |y - ref| / max |ref| and rms(y - ref) / rms(ref).
 struct ConvError {

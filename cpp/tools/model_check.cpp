@@ -3,11 +3,12 @@
 // and compares the 8-bit output with the fp32 oneDNN reference: PSNR, share of values within
 // +-1 and the largest difference, plus the forward time. Not built by default:
 //   cmake --build <build> --target model_check
-//   <build>/cpp/model_check MODEL.param PHOTO.ppm [--size N] [--rounds R] [--threads T] [--paths P,...]
+//   <build>/cpp/model_check MODEL.param PHOTO.ppm [--size N] [--rounds R] [--threads T] [--paths P,...] [--fuse-prelu 0|1]
 // Paths: onednn (every conv by oneDNN fp32: the reference), current (the runner's own choice
 // today, ConvolutionLayer with MC_CONV unset), onednn-bf16, auto-fp32 / auto-bf16 (makeConv3x3 at
 // the active ISA, oneDNN of that precision where it gives null), or a variant name of
-// allConv3x3 such as wino6-avx512-fp32 (used where the layer has >= 16 input channels).
+// allConv3x3 such as wino6-avx512-fp32 (used where the layer has >= 16 input channels). On the
+// paths with kernels of ours a convolution followed by its PReLU runs fused (--fuse-prelu 0: not).
 #include <omp.h>
 #include <time.h>
 
@@ -31,6 +32,7 @@
 #include "cpu/onednn_conv3x3.h"
 #include "model/network.h"
 #include "ops/convolution.h"
+#include "ops/elementwise.h"
 
 using namespace esrgan;
 using namespace esrgan::cpu;
@@ -95,17 +97,24 @@ bool kernelEligible(const ConvolutionLayer& conv, const Shape& in) {
 // the path's kernels (made once per layer) and everything else on the layers themselves.
 class PathRunner {
 public:
-    PathRunner(Network& net, std::string path) : net_(net), path_(std::move(path)) {}
+    // fusePrelu: a convolution without activation whose only reader is a PReLU runs both at once
+    // (Conv3x3Kernel::runPrelu), on the paths with kernels of ours.
+    PathRunner(Network& net, std::string path, bool fusePrelu) : net_(net), path_(std::move(path)), fusePrelu_(fusePrelu) {}
 
     Tensor forward(const Tensor& input) {
         // One engine for the whole run: the layers cache primitives made on the first one.
         static CpuEngine engine;
         ExecContext ctx{&engine};
-        std::vector<int> lastUse(net_.blobCount(), -1);
+        std::vector<int> lastUse(net_.blobCount(), -1), readers(net_.blobCount(), 0);
         for (size_t i = 0; i < net_.layerCount(); ++i)
-            for (int b : net_.layerBottoms(i)) lastUse[b] = static_cast<int>(i);
+            for (int b : net_.layerBottoms(i)) {
+                lastUse[b] = static_cast<int>(i);
+                readers[b]++;
+            }
         std::vector<Tensor> blobs(net_.blobCount());
+        std::vector<bool> done(net_.layerCount(), false);
         for (size_t i = 0; i < net_.layerCount(); ++i) {
+            if (done[i]) continue;
             std::vector<Tensor> in;
             if (static_cast<int>(i) == net_.inputLayerIndex()) in.push_back(input);
             for (int b : net_.layerBottoms(i)) in.push_back(blobs[b]);
@@ -114,12 +123,26 @@ public:
             const auto* conv = dynamic_cast<const ConvolutionLayer*>(&layer);
             const Conv3x3Kernel* k = conv && kernelEligible(*conv, in[0].shape()) ? kernelFor(i, *conv) : nullptr;
             const double c0 = cpuNow();
+            const PReluLayer* prelu = nullptr;
+            if (k && fusePrelu_ && conv->activation().type == 0 && i + 1 < net_.layerCount() && net_.layerTops(i).size() == 1) {
+                const int top = net_.layerTops(i)[0];
+                const auto& nextBottoms = net_.layerBottoms(i + 1);
+                prelu = dynamic_cast<const PReluLayer*>(&net_.layer(i + 1));
+                if (!prelu || readers[top] != 1 || nextBottoms.size() != 1 || nextBottoms[0] != top) prelu = nullptr;
+            }
             if (k) {
                 const Tensor& x = in[0];
                 Tensor y = Tensor::uninitialized(Shape{conv->outputChannels(), x.h(), x.w()});
                 const FusedActivation& act = conv->activation();
                 const float slope = act.type == 2 && !act.params.empty() ? act.params[0] : 0.f;
-                k->run(x.data(), x.pitch(), x.h(), x.w(), y.data(), y.pitch(), act.type != 0, slope);
+                if (prelu) {
+                    std::vector<float> slopes = prelu->slopes();
+                    slopes.resize(conv->outputChannels(), slopes.empty() ? 0.f : slopes[0]);  // one shared slope
+                    k->runPrelu(x.data(), x.pitch(), x.h(), x.w(), y.data(), y.pitch(), slopes.data());
+                    ++fused_;
+                } else {
+                    k->run(x.data(), x.pitch(), x.h(), x.w(), y.data(), y.pitch(), act.type != 0, slope);
+                }
                 out.push_back(y);
             } else {
                 if (!layer.acceptsChannelViews())
@@ -127,6 +150,13 @@ public:
                 out = layer.forward(in, ctx);
             }
             if (conv) convCpu_ += cpuNow() - c0;
+            if (prelu) {  // the PReLU's output is the fused result; its input never exists
+                done[i + 1] = true;
+                blobs[net_.layerTops(i + 1)[0]] = std::move(out[0]);
+                for (int b : net_.layerBottoms(i))
+                    if (lastUse[b] == static_cast<int>(i)) blobs[b] = Tensor();
+                continue;
+            }
             for (size_t t = 0; t < net_.layerTops(i).size(); ++t) blobs[net_.layerTops(i)[t]] = std::move(out[t]);
             for (int b : net_.layerBottoms(i))
                 if (lastUse[b] == static_cast<int>(i)) blobs[b] = Tensor();
@@ -141,6 +171,13 @@ public:
         return used;
     }
 
+    // Conv+PReLU pairs run fused since the last call.
+    int takeFused() {
+        const int f = fused_;
+        fused_ = 0;
+        return f;
+    }
+
     // CPU seconds spent in convolutions (all, 3x3 or not) since the last call.
     double takeConvCpu() {
         const double t = convCpu_;
@@ -150,6 +187,7 @@ public:
 
 private:
     double convCpu_ = 0;
+    int fused_ = 0;
     const Conv3x3Kernel* kernelFor(size_t layer, const ConvolutionLayer& conv) {
         auto found = kernels_.find(layer);
         if (found != kernels_.end()) return found->second.get();
@@ -178,6 +216,7 @@ private:
 
     Network& net_;
     std::string path_;
+    bool fusePrelu_;
     std::map<size_t, std::unique_ptr<Conv3x3Kernel>> kernels_;
 };
 
@@ -198,11 +237,12 @@ std::vector<std::string> split(const std::string& s) {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: model_check MODEL.param PHOTO.ppm [--size N] [--rounds R] [--threads T] [--paths P,...]\n");
+        std::fprintf(stderr, "usage: model_check MODEL.param PHOTO.ppm [--size N] [--rounds R] [--threads T] [--paths P,...] [--fuse-prelu 0|1]\n");
         return 2;
     }
     const std::string param = argv[1], photo = argv[2];
     int size = 148, rounds = 3, threads = 0;
+    bool fusePrelu = true;
     std::vector<std::string> paths = {"onednn", "current", "auto-fp32", "auto-bf16"};
     for (int i = 3; i + 1 < argc; i += 2) {
         const std::string a = argv[i], v = argv[i + 1];
@@ -210,6 +250,7 @@ int main(int argc, char** argv) {
         else if (a == "--rounds") rounds = std::atoi(v.c_str());
         else if (a == "--threads") threads = std::atoi(v.c_str());
         else if (a == "--paths") paths = split(v);
+        else if (a == "--fuse-prelu") fusePrelu = v != "0";
         else {
             std::fprintf(stderr, "model_check: unknown option %s\n", a.c_str());
             return 2;
@@ -228,7 +269,7 @@ int main(int argc, char** argv) {
         for (const std::string& path : paths) {
             if (path == "onednn") setenv("MC_CONV", "onednn", 1);
             else unsetenv("MC_CONV");
-            PathRunner runner(*net, path == "current" ? "onednn" : path);
+            PathRunner runner(*net, path == "current" ? "onednn" : path, fusePrelu);
             if (path == "current") unsetenv("MC_CONV");
             double bestTime = 1e30, bestCpu = 1e30, bestConv = 1e30;
             Tensor out;
@@ -257,6 +298,8 @@ int main(int argc, char** argv) {
             const double psnr = mse > 0 ? 10 * std::log10(255.0 * 255.0 / mse) : INFINITY;
             std::string used;
             for (const auto& [name, count] : runner.kernelsUsed()) used += name + " (" + std::to_string(count) + ") ";
+            const int fusedPerPass = runner.takeFused() / (rounds + 1);
+            if (fusedPerPass > 0) used += "+PReLU fused (" + std::to_string(fusedPerPass) + ")";
             std::printf("%-20s %9.3f %9.3f %9.3f %8.1f %9.2f %8.3f %9d   %s\n", path.c_str(), bestTime, bestCpu, bestConv,
                         bestCpu / (static_cast<double>(size) * size) * 1e6, psnr, 100.0 * within / bytes.size(), maxDiff, used.c_str());
             std::fflush(stdout);

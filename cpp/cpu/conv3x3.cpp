@@ -57,8 +57,8 @@ std::vector<Conv3x3Variant> allConv3x3(Isa isa, Precision precision, int inC, in
 
 // The choice per level, from cpp/tools/conv3x3_bench (CPU time / thread, 156x156, 2 threads) and
 // cpp/tools/model_check on a 2-core AMD EPYC Zen 5 (avx512_bf16, no AMX):
-// - Under 16 input channels (3->64) the transforms dominate: oneDNN is 1.7-2.2x faster than any
-//   Winograd kernel of ours.
+// - Under 16 input channels (3->64) the transforms dominate: oneDNN is 1.7-2.2x faster than our
+//   fp32 Winograd kernels.
 // - avx2: F(4,3) at 1.4-1.9x oneDNN fp32 (F(2,3): 0.7-1.2x).
 // - avx512 and up, fp32: F(6,3) at 1.9-2.9x oneDNN fp32 on every Real-ESRGAN shape, 8-28 % ahead
 //   of F(4,3); realesrgan-x4plus on a photo stays within +-1 of fp32 for 100 % of 8-bit values

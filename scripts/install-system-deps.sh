@@ -13,6 +13,8 @@
 #   glslc                     compiles the Vulkan backend's GLSL shaders to SPIR-V (embedded in the library)
 #   libvulkan-dev libvulkan-volk-dev   Vulkan + volk headers (the library opens libvulkan.so.1 at run time
 #                             through volk, so neither is needed to run it)
+#   libgtest-dev              GoogleTest for the native kernel tests (mc_native_tests; skipped when absent)
+#   libstb-dev                PNG in and out of mc-upscale, the native check tool (header-only use)
 #   libvulkan1                Vulkan loader (runtime of the runner and of the peer binary)
 #   mesa-vulkan-drivers       lavapipe (llvmpipe) software Vulkan ICD for GPU-less CI
 #   libgomp1                  OpenMP runtime, needed by the official realesrgan-ncnn-vulkan binary
@@ -31,7 +33,7 @@ for arg in "$@"; do
   esac
 done
 
-PKGS=(cmake g++ make glslc libvulkan-dev libvulkan-volk-dev)
+PKGS=(cmake g++ make glslc libvulkan-dev libvulkan-volk-dev libgtest-dev libstb-dev)
 if [[ "$PROFILE" == test ]]; then
   PKGS+=(libvulkan1 mesa-vulkan-drivers libgomp1 python3-torch python3-numpy python3-pil chromium chromium-driver)
 fi

@@ -28,12 +28,14 @@ struct Job {
     int h, w;
     int C, K;    // channels of the input / output pixels
     int inPitch; // floats between input pixels (>= C)
+    int outPitch; // floats between output pixels (>= K)
     int Cp, Kp;  // padded to multiples of 8 / kPanel inside the transformed domain
     int tilesX, tiles, tb;  // tb: tiles per block, a multiple of kRows
     size_t vStride, mStride;  // floats between the alpha^2 planes of V and M (padded, see run)
     const float* u;
     const float* bias;
     float slope;
+    const float* slopes;  // per output channel (PReLU), or null for `slope`
 };
 
 // ---- 1-D transforms on 8-channel vectors -------------------------------------------------
@@ -272,11 +274,16 @@ WG_AVX2 void outputTransform(const Job& J, int t0, int n, const float* Mb) {
             // Fetch the next tile's output lines ahead of the stores.
             const int nt = t + 1, ny = nt / J.tilesX, nx = nt - ny * J.tilesX;
             const int nrows = J.h - ny * M < M ? J.h - ny * M : M, ncols = J.w - nx * M < M ? J.w - nx * M : M;
-            for (int r = 0; r < nrows; ++r) {
-                const char* row = reinterpret_cast<const char*>(J.out + (static_cast<size_t>(ny * M + r) * J.w + nx * M) * K);
-                const char* end = row + static_cast<size_t>(ncols) * K * sizeof(float);
-                for (const char* line = row; line < end; line += 64) _mm_prefetch(line, _MM_HINT_T0);
-            }
+            // A dense output row is one run of lines; a pitched one (a channel range of a wider
+            // buffer) is one run per pixel.
+            const bool dense = J.outPitch == K;
+            const int runs = dense ? 1 : ncols, runFloats = dense ? ncols * K : K;
+            for (int r = 0; r < nrows; ++r)
+                for (int q = 0; q < runs; ++q) {
+                    const char* run = reinterpret_cast<const char*>(J.out + (static_cast<size_t>(ny * M + r) * J.w + nx * M + q) * J.outPitch);
+                    const char* end = run + static_cast<size_t>(runFloats) * sizeof(float);
+                    for (const char* line = run; line < end; line += 64) _mm_prefetch(line, _MM_HINT_T0);
+                }
         }
         for (int k = 0; k < K; k += 8) {
             const __m256 bias = _mm256_load_ps(J.bias + k);
@@ -288,15 +295,16 @@ WG_AVX2 void outputTransform(const Job& J, int t0, int n, const float* Mb) {
                 for (int r = 0; r < M; ++r) tmp[r][b] = o[r];
             }
             const bool partial = K - k < 8;
+            const __m256 kSlope = !J.slopes ? slope : partial ? _mm256_maskload_ps(J.slopes + k, tailMask) : _mm256_loadu_ps(J.slopes + k);
             for (int r = 0; r < rows; ++r) {
                 __m256 o[M];
                 at<M>(tmp[r], o);
-                float* dst = J.out + (static_cast<size_t>(y0 + r) * J.w + x0) * K + k;
+                float* dst = J.out + (static_cast<size_t>(y0 + r) * J.w + x0) * J.outPitch + k;
                 for (int q = 0; q < cols; ++q) {
                     __m256 v = _mm256_add_ps(o[q], bias);
-                    if (Leaky) v = _mm256_blendv_ps(_mm256_mul_ps(v, slope), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
-                    if (partial) _mm256_maskstore_ps(dst + static_cast<size_t>(q) * K, tailMask, v);
-                    else _mm256_storeu_ps(dst + static_cast<size_t>(q) * K, v);
+                    if (Leaky) v = _mm256_blendv_ps(_mm256_mul_ps(v, kSlope), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+                    if (partial) _mm256_maskstore_ps(dst + static_cast<size_t>(q) * J.outPitch, tailMask, v);
+                    else _mm256_storeu_ps(dst + static_cast<size_t>(q) * J.outPitch, v);
                 }
             }
         }
@@ -394,10 +402,16 @@ Conv3x3::Conv3x3(int tile, int inC, int outC, const float* weights, const float*
 }
 
 void Conv3x3::run(const float* in, int inPitch, int h, int w, float* out, bool leaky, float leakySlope) const {
+    run(in, inPitch, h, w, out, outC_, leaky, leakySlope);
+}
+
+void Conv3x3::run(const float* in, int inPitch, int h, int w, float* out, int outPitch, bool leaky, float leakySlope,
+                  const float* channelSlopes) const {
     Job J;
     J.in = in;
     J.inPitch = inPitch;
     J.out = out;
+    J.outPitch = outPitch;
     J.h = h;
     J.w = w;
     J.C = inC_;
@@ -410,6 +424,8 @@ void Conv3x3::run(const float* in, int inPitch, int h, int w, float* out, bool l
     J.u = u_.get();
     J.bias = bias_.get();
     J.slope = leakySlope;
+    J.slopes = channelSlopes;
+    if (channelSlopes) leaky = true;
     const int blocks = (J.tiles + J.tb - 1) / J.tb;
     const int threads = blocks < omp_get_max_threads() ? blocks : omp_get_max_threads();
 

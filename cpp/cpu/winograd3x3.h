@@ -31,6 +31,10 @@ public:
     // (0 gives ReLU). Parallel with OpenMP over tile blocks. Thread-safe (const).
     // inPitch: floats from one input pixel to the next (>= inC; larger for a channel-prefix view).
     void run(const float* in, int inPitch, int h, int w, float* out, bool leaky, float leakySlope) const;
+    // outPitch: floats from one output pixel to the next (>= outC); channels past outC are untouched.
+    // channelSlopes: outC PReLU slopes, one per output channel, used instead of leaky/leakySlope.
+    void run(const float* in, int inPitch, int h, int w, float* out, int outPitch, bool leaky, float leakySlope,
+             const float* channelSlopes = nullptr) const;
 
     int tile() const { return m_; }
     int inChannels() const { return inC_; }

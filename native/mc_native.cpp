@@ -9,6 +9,7 @@
 #include "core/errors.h"
 #include "core/threads.h"
 #include "cpu/cpu_engine.h"
+#include "cpu/isa.h"
 #include "runner/model.h"
 #include "runner/tile_plan.h"
 #include "vulkan/runtime.h"
@@ -148,6 +149,25 @@ std::string NativeModel::describeDevice(int device, Status& status) {
 std::string cpuDescription() { return esrgan::CpuEngine::describe(); }
 
 int cpuThreads() { return esrgan::hardwareThreads(); }
+
+std::string cpuIsas() {
+    std::string out;
+    for (esrgan::cpu::Isa isa : {esrgan::cpu::Isa::Baseline, esrgan::cpu::Isa::Avx2, esrgan::cpu::Isa::Avx512, esrgan::cpu::Isa::Avx512Bf16,
+                                 esrgan::cpu::Isa::AmxBf16})
+        if (esrgan::cpu::isaAvailable(isa)) out += std::string(out.empty() ? "" : ",") + esrgan::cpu::isaName(isa);
+    return out;
+}
+
+void forceCpuIsa(const char* name, Status& status) {
+    reporting(status, 0, [&] {
+        try {
+            esrgan::cpu::forceIsa(name ? name : "");
+        } catch (const std::invalid_argument& e) {
+            throw esrgan::InvalidArgument(e.what());
+        }
+        return 0;
+    });
+}
 
 int gpuCount() { return static_cast<int>(esrgan::vk::Runtime::get().devices().size()); }
 

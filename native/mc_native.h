@@ -109,6 +109,10 @@ private:
 std::string cpuDescription();
 // Cores the CPU backend uses by default.
 int cpuThreads();
+// The instruction-set levels this CPU runs, lowest first, comma-separated ("baseline,avx2,avx512,avx512_bf16").
+std::string cpuIsas();
+// Testing: caps the CPU backend's level for models loaded from now on, as MC_CPU_ISA does ("" clears).
+void forceCpuIsa(const char* name, Status& status);
 
 // Vulkan devices a model can be loaded onto (0 when there is no loader, driver or device;
 // Vulkan is initialised on the first call to any of these).

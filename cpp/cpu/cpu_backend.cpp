@@ -9,7 +9,10 @@
 #include <map>
 
 #include "core/errors.h"
+#include "cpu/ops/cpu_ops.h"
 #include "graph/network.h"
+#include "ops/convolution.h"
+#include "ops/elementwise.h"
 #include "runner/tile_plan.h"
 
 namespace esrgan {
@@ -34,13 +37,35 @@ struct LayerProfile {
 
 }  // namespace
 
-CpuBackend::CpuBackend(const Network& net, Precision precision) : net_(net), precision_(precision) {
-    if (precision == Precision::Bf16) throw InvalidArgument("bf16 precision is not available on the CPU yet; use fp32 or auto");
+namespace {
+cpu::Isa isaOrExplain() {
+    try {
+        return cpu::activeIsa();
+    } catch (const std::invalid_argument& e) {
+        throw InvalidArgument(std::string("MC_CPU_ISA: ") + e.what());
+    }
 }
+}  // namespace
+
+// fp16 is a GPU storage format; on the CPU it means the default.
+CpuBackend::CpuBackend(const Network& net, Precision precision)
+    : net_(net), precision_(precision == Precision::Fp16 ? Precision::Auto : precision), isa_(isaOrExplain()) {}
 
 CpuBackend::~CpuBackend() = default;
 
-std::string CpuBackend::name() const { return "CPU (" + CpuEngine::describe() + ", " + precisionName(precision_ == Precision::Auto ? Precision::Fp32 : precision_) + ")"; }
+std::string CpuBackend::name() const {
+    std::string text = std::string("CPU (") + cpu::isaName(isa_) + ", " + precisionName(precision_ == Precision::Auto ? Precision::Fp32 : precision_);
+    // Which convolution kernels run, most used first: what -v shows.
+    std::map<std::string, int> uses;
+    for (const auto& k : kernels_)
+        if (k && !k->describe().empty()) uses[k->describe()]++;
+    std::vector<std::pair<int, std::string>> sorted;
+    for (const auto& [what, n] : uses) sorted.emplace_back(-n, what);
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 0; i < sorted.size(); ++i) text += (i == 0 ? "; " : ", ") + std::to_string(-sorted[i].first) + " x " + sorted[i].second;
+    if (fusedPrelus_ > 0) text += "; " + std::to_string(fusedPrelus_) + " PReLU fused into convolutions";
+    return text + ")";
+}
 
 std::string CpuBackend::unsupported(const Layer& layer) const {
     const CpuOp& op = cpuOp(layer.kind());
@@ -50,15 +75,33 @@ std::string CpuBackend::unsupported(const Layer& layer) const {
 }
 
 void CpuBackend::prepare() {
-    kernels_.resize(net_.layerCount());
-    for (size_t i = 0; i < net_.layerCount(); ++i) {
+    const ExecutionPlan& plan = net_.plan();
+    const int layers = static_cast<int>(net_.layerCount());
+    // PReLU layers that the convolution before them applies (the plan runs them in place, on their input's storage).
+    std::vector<std::vector<float>> fused(layers);
+    std::vector<char> skip(layers, 0);
+    for (int i = 0; i < layers; ++i) {
+        if (net_.layer(i).kind() != OpKind::PReLU) continue;
+        const int in = net_.layerBottoms(i)[0], out = net_.layerTops(i)[0], p = plan.producer(in);
+        if (p < 0 || plan.root(out) != plan.root(in) || net_.layer(p).kind() != OpKind::Convolution || !cpuops::canFusePrelu(net_.layer(p)))
+            continue;
+        const auto& slopes = static_cast<const PReluLayer&>(net_.layer(i)).slopes();
+        const int channels = static_cast<const ConvolutionLayer&>(net_.layer(p)).outputChannels();
+        fused[p] = slopes.size() == 1 ? std::vector<float>(channels, slopes[0]) : slopes;
+        skip[i] = 1;
+        ++fusedPrelus_;
+    }
+    kernels_.resize(layers);
+    for (int i = 0; i < layers; ++i) {
         const Layer& layer = net_.layer(i);
         const CpuOp& op = cpuOp(layer.kind());
-        if (!op.make) continue;
+        if (!op.make || skip[i]) continue;
         CpuKernelContext context;
         context.engine = &engine_;
+        context.isa = isa_;
         context.precision = precision_;
-        context.concatCopies = net_.plan().concatCopies(static_cast<int>(i));
+        context.concatCopies = plan.concatCopies(i);
+        context.fusedPrelu = fused[i];
         try {
             kernels_[i] = op.make(layer, context);
         } catch (const dnnl::error& e) {

@@ -6,6 +6,7 @@
 #include "backend/backend.h"
 #include "cpu/cpu_engine.h"
 #include "cpu/cpu_op.h"
+#include "cpu/isa.h"
 #include "runner/options.h"
 
 namespace esrgan {
@@ -33,8 +34,10 @@ public:
 private:
     const Network& net_;
     Precision precision_;
+    cpu::Isa isa_;
     CpuEngine engine_;
-    std::vector<std::unique_ptr<CpuKernel>> kernels_;  // per layer; null for Input and Split
+    std::vector<std::unique_ptr<CpuKernel>> kernels_;  // per layer; null for Input, Split and fused PReLUs
+    int fusedPrelus_ = 0;
     std::mutex mutex_;
     std::vector<std::shared_ptr<float>> slots_;
     std::vector<uint64_t> slotElements_;

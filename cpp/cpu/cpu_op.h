@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "cpu/isa.h"
 #include "graph/op_kind.h"
 #include "runner/options.h"
 
@@ -19,13 +20,19 @@ public:
     // Writes the layer's output into `out`, a window of the plan's buffers (its pitch may exceed its
     // channels: a Concat output's channel range). Inputs are windows too and never overlap `out`.
     virtual void run(const std::vector<Tensor>& inputs, Tensor& out) const = 0;
+    // Which implementation runs, where there is a choice (for -v): "Winograd F(6,3) avx512 fp32".
+    virtual std::string describe() const { return ""; }
 };
 
 // What a CPU kernel is built with, besides its layer.
 struct CpuKernelContext {
     CpuEngine* engine = nullptr;          // oneDNN engine and stream of the backend
+    cpu::Isa isa = cpu::Isa::Baseline;    // the instruction-set level the kernels may use
     Precision precision = Precision::Fp32;
     std::vector<int> concatCopies;        // Concat: the inputs it copies into place (ExecutionPlan)
+    // Convolution: the slopes (one per output channel) of the in-place PReLU that reads only this layer's
+    // output, when the backend fuses it into the convolution (the PReLU layer then does nothing); else empty.
+    std::vector<float> fusedPrelu;
 };
 
 // A row of the CPU op table (cpu/op_table.cpp).

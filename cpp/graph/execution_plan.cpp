@@ -74,11 +74,26 @@ ExecutionPlan::ExecutionPlan(const Network& net) {
     std::iota(root_.begin(), root_.end(), 0);
     producer_.assign(blobs, -1);
     lastUse_.assign(blobs, -1);
+    std::vector<int> readers(blobs, 0);  // per storage root: the layers that read it (so far)
+    for (int i = 0; i < layers; ++i)
+        for (int b : net.layerBottoms(i)) readers[b]++;
     for (int i = 0; i < layers; ++i) {
         for (int b : net.layerBottoms(i)) lastUse_[b] = i;
+        const OpKind kind = net.layer(i).kind();
+        if (kind == OpKind::Split) readers[root_[net.layerBottoms(i)[0]]]--;  // the Split's own read is not a use of the data
         for (int t : net.layerTops(i)) {
             producer_[t] = i;
-            if (net.layer(i).kind() == OpKind::Split) root_[t] = root_[net.layerBottoms(i)[0]];
+            if (kind == OpKind::Split) {
+                root_[t] = root_[net.layerBottoms(i)[0]];
+                readers[root_[t]] += readers[t];
+            }
+        }
+        // A PReLU that is the only reader of its input works in place: its output shares the input's storage
+        // (each element is read, then written, by the same invocation), which saves a buffer and lets the CPU
+        // fuse the PReLU into the convolution before it.
+        if (kind == OpKind::PReLU) {
+            const int in = net.layerBottoms(i)[0], r = root_[in];
+            if (readers[r] == 1 && r != root_[net.inputBlobIndex()]) root_[net.layerTops(i)[0]] = r;
         }
     }
     producer_[net.inputBlobIndex()] = -1;  // written before the first layer

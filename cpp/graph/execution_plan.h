@@ -10,7 +10,8 @@ class Network;
 
 // How a forward pass runs on any backend, computed once when the model loads:
 // - order: the layers in file order (the loader checks that every blob is produced before it is read);
-// - aliases: Split outputs share their input's storage (`root`);
+// - aliases: Split outputs share their input's storage (`root`), and so does a PReLU that is the only reader
+//   of its input (it runs in place);
 // - lifetimes: the layer that produces each blob and the last one that reads it;
 // - placement: Concat outputs are made of their inputs' storage. Each storage root gets a group (one
 //   buffer region) and a channel offset in it, so producers write straight into their channel range of

@@ -11,7 +11,8 @@
 #include "cpu/cpu_engine.h"
 #include "cpu/onednn_util.h"
 #include "cpu/ops/cpu_ops.h"
-#include "cpu/winograd3x3.h"
+#include "cpu/conv3x3.h"
+#include "cpu/onednn_conv3x3.h"
 #include "ops/convolution.h"
 
 namespace esrgan::cpuops {
@@ -21,27 +22,6 @@ namespace {
 using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
-
-// MC_CONV selects the 3x3 path: unset or "auto" (default), "onednn" (always oneDNN), "winograd"
-// (F(4,3) wherever the kernels support the layer), "winograd2" (likewise with F(2,3)).
-int winogradTileRequested(int defaultTile) {
-    const char* env = std::getenv("MC_CONV");
-    if (!env || !*env || std::strcmp(env, "auto") == 0) return defaultTile;
-    if (std::strcmp(env, "onednn") == 0) return 0;
-    if (std::strcmp(env, "winograd") == 0) return 4;
-    if (std::strcmp(env, "winograd2") == 0) return 2;
-    return defaultTile;
-}
-
-// Which F(m,3) beats oneDNN's direct convolution for a channel configuration (0: none), from
-// cpp/tools/conv_bench.cpp on a 2-core AVX2 EPYC (156x156, 2 threads): F(4,3) runs the x4plus
-// trunk shapes (64..192 -> 32/64) at 160-215 GMAC/s against oneDNN's 70-77 (F(2,3): 120-160),
-// 64->3 at 1.5x and 16->16 at 1.45x; with under 16 input channels (3->64, 8->16) the transforms
-// dominate and oneDNN keeps the layer.
-int winogradTileFor(int inC, int outC) {
-    if (!winograd::supportsChannels(inC, outC)) return 0;
-    return inC >= 16 ? 4 : 0;
-}
 
 // The same window of `src`, densely packed (oneDNN's convolutions take dense tensors).
 Tensor dense(const Tensor& t) { return t.densified(); }
@@ -120,27 +100,39 @@ std::unique_ptr<Compiled> finish(CpuEngine& engine, const PrimitiveDesc& pd, con
     return c;
 }
 
+// The 3x3 / stride 1 / zero pad 1 layers with no activation or (Leaky)ReLU: the shape of the kernels in cpu/conv3x3.h.
+bool fastKernelFits(const ConvolutionLayer& layer) {
+    const FusedActivation& act = layer.activation();
+    const ConvGeometry& g = layer.convGeometry();
+    // Zero padding of 1 on every side: explicit, or SAME (which resolves to 1 for a 3x3 stride-1 kernel).
+    const bool padOne = (g.padLeft == 1 && g.padRight == 1 && g.padTop == 1 && g.padBottom == 1) || g.padLeft < 0;
+    return layer.isPlain3x3() && padOne && layer.padValue() == 0.f && act.type >= 0 && act.type <= 2;
+}
+
 class ConvolutionKernel : public CpuKernel {
 public:
-    ConvolutionKernel(const ConvolutionLayer& layer, CpuEngine& engine) : layer_(layer), engine_(engine) {
-        const FusedActivation& act = layer.activation();
-        const ConvGeometry& g = layer.convGeometry();
-        // Zero padding of 1 on every side: explicit, or SAME (which resolves to 1 for a 3x3 stride-1 kernel).
-        const bool padOne = (g.padLeft == 1 && g.padRight == 1 && g.padTop == 1 && g.padBottom == 1) || g.padLeft < 0;
-        const bool capable = layer.isPlain3x3() && padOne && layer.padValue() == 0.f && act.type >= 0 && act.type <= 2 &&
-                             winograd::supportsChannels(layer.inputChannels(), layer.outputChannels()) && winograd::cpuSupported();
-        const int tile = capable ? winogradTileRequested(winogradTileFor(layer.inputChannels(), layer.outputChannels())) : 0;
-        if (tile != 0)
-            winograd_ = std::make_unique<winograd::Conv3x3>(tile, layer.inputChannels(), layer.outputChannels(), layer.weights().data(),
-                                                            layer.biases().data());
+    ConvolutionKernel(const ConvolutionLayer& layer, const CpuKernelContext& context)
+        : layer_(layer), engine_(*context.engine), prelu_(context.fusedPrelu) {
+        if (!fastKernelFits(layer)) return;
+        const cpu::Precision precision = context.precision == Precision::Bf16 ? cpu::Precision::Bf16 : cpu::Precision::Fp32;
+        fast_ = cpu::makeConv3x3(context.isa, precision, layer.inputChannels(), layer.outputChannels(), layer.weights().data(),
+                                 layer.biases().data());
+        if (!fast_) {
+            // Where oneDNN beats our kernels (few input channels; bf16 on AMX, where it runs on the tiles).
+            const bool bf16 = cpu::effectivePrecision(context.isa, precision) == cpu::Precision::Bf16;
+            fast_ = cpu::makeOneDnnConv3x3(bf16 ? cpu::OneDnnMode::Bf16 : cpu::OneDnnMode::Fp32, layer.inputChannels(),
+                                           layer.outputChannels(), layer.weights().data(), layer.biases().data());
+        }
     }
+
+    std::string describe() const override { return fast_ ? fast_->describe() : "oneDNN direct fp32"; }
 
     void run(const std::vector<Tensor>& inputs, Tensor& out) const override {
         const Tensor& in = inputs[0];
-        if (winograd_) {
+        if (fast_) {
             const FusedActivation& act = layer_.activation();
-            const float slope = act.type == 2 ? act.param(0, 0.f) : 0.f;
-            intoView(out, [&](Tensor& o) { winograd_->run(in.data(), in.pitch(), in.h(), in.w(), o.data(), act.type != 0, slope); });
+            if (!prelu_.empty()) fast_->runPrelu(in.data(), in.pitch(), in.h(), in.w(), out.data(), out.pitch(), prelu_.data());
+            else fast_->run(in.data(), in.pitch(), in.h(), in.w(), out.data(), out.pitch(), act.type != 0, act.type == 2 ? act.param(0, 0.f) : 0.f);
             return;
         }
         Tensor src = dense(in);
@@ -185,7 +177,8 @@ private:
 
     const ConvolutionLayer& layer_;
     CpuEngine& engine_;
-    std::unique_ptr<winograd::Conv3x3> winograd_;
+    std::vector<float> prelu_;
+    std::unique_ptr<cpu::Conv3x3Kernel> fast_;
     PrimitiveCache cache_;
 };
 
@@ -241,7 +234,12 @@ private:
 }  // namespace
 
 std::unique_ptr<CpuKernel> convolution(const Layer& layer, const CpuKernelContext& context) {
-    return std::make_unique<ConvolutionKernel>(static_cast<const ConvolutionLayer&>(layer), *context.engine);
+    return std::make_unique<ConvolutionKernel>(static_cast<const ConvolutionLayer&>(layer), context);
+}
+
+bool canFusePrelu(const Layer& convolution) {
+    const auto& conv = static_cast<const ConvolutionLayer&>(convolution);
+    return fastKernelFits(conv) && conv.activation().type == 0;
 }
 
 std::unique_ptr<CpuKernel> deconvolution(const Layer& layer, const CpuKernelContext& context) {

@@ -5,6 +5,8 @@
 namespace esrgan::cpuops {
 
 std::unique_ptr<CpuKernel> convolution(const Layer& layer, const CpuKernelContext& context);
+// Whether the kernel of this convolution can apply a following PReLU itself (CpuKernelContext::fusedPrelu).
+bool canFusePrelu(const Layer& convolution);
 std::unique_ptr<CpuKernel> deconvolution(const Layer& layer, const CpuKernelContext& context);
 std::unique_ptr<CpuKernel> concat(const Layer& layer, const CpuKernelContext& context);
 std::unique_ptr<CpuKernel> eltwise(const Layer& layer, const CpuKernelContext& context);

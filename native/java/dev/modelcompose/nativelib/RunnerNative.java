@@ -42,6 +42,12 @@ public final class RunnerNative {
 
     public static native int cpuThreads();
 
+    /** The instruction-set levels this CPU runs, lowest first, comma-separated ("baseline,avx2,avx512,avx512_bf16"). */
+    public static native @StdString String cpuIsas();
+
+    /** Testing: caps the CPU backend's level for models loaded from now on, as MC_CPU_ISA does ("" clears). */
+    public static native void forceCpuIsa(String name, @ByRef Status status);
+
     /** Vulkan devices usable as {@code UpscaleSettings.device}; 0 when there is no loader, driver or device. */
     public static native int gpuCount();
 

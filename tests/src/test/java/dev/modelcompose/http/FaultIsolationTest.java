@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.modelcompose.runtime.RuntimeOptions;
-import dev.modelcompose.testing.NativeFaults;
+import dev.modelcompose.testing.NativeTesting;
 import dev.modelcompose.testing.ComposeYaml;
 import dev.modelcompose.testing.NcnnModelWriter;
 import dev.modelcompose.testing.TestAssets;
@@ -40,7 +40,7 @@ class FaultIsolationTest {
 
     @AfterEach
     void clearInjectedFaults() {
-        if (!GpuDevices.list().isEmpty()) NativeFaults.injectVulkanFault("");
+        if (!GpuDevices.list().isEmpty()) NativeTesting.injectVulkanFault("");
     }
 
     /**
@@ -183,11 +183,11 @@ class FaultIsolationTest {
     void aLostDeviceFinishesTheRunOnTheCpuWithAWarning() throws Exception {
         try (LoopbackServer s = startOnVulkan(32)) {
             assertImage(s.post("/workflows/runs", with(run("good", 8, 6), "output_only", "true")), 16, 12);
-            NativeFaults.injectVulkanFault("lost@2");
+            NativeTesting.injectVulkanFault("lost@2");
             assertImage(s.post("/workflows/runs", with(run("good", 40, 36), "output_only", "true")), 80, 72);
             assertTrue(log.stream().anyMatch(l -> l.contains("warning") && l.contains("finishing its tiles on the CPU") && l.contains("DEVICE_LOST")),
                     String.join("\n", log));
-            NativeFaults.injectVulkanFault("");
+            NativeTesting.injectVulkanFault("");
             assertImage(s.post("/workflows/runs", with(run("good", 8, 6), "output_only", "true")), 16, 12);
             assertEquals(200, s.get("/health").statusCode());
         }
@@ -196,7 +196,7 @@ class FaultIsolationTest {
     @Test
     void deviceMemoryRunningOutRetriesTheTileSmaller() throws Exception {
         try (LoopbackServer s = startOnVulkan(64)) {
-            NativeFaults.injectVulkanFault("oom@1");
+            NativeTesting.injectVulkanFault("oom@1");
             assertImage(s.post("/workflows/runs", with(run("good", 40, 36), "output_only", "true")), 80, 72);
             assertTrue(log.stream().anyMatch(l -> l.contains("warning") && l.contains("retrying a tile at 32 px")), String.join("\n", log));
         }

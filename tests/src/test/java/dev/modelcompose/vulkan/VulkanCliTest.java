@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelcompose.cli.Main;
-import dev.modelcompose.testing.NativeFaults;
+import dev.modelcompose.testing.NativeTesting;
 import dev.modelcompose.testing.TestAssets;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
@@ -29,7 +29,7 @@ class VulkanCliTest {
 
     @AfterEach
     void clear() {
-        NativeFaults.injectVulkanFault("");
+        NativeTesting.injectVulkanFault("");
     }
 
     @Test
@@ -39,7 +39,7 @@ class VulkanCliTest {
             for (int x = 0; x < 64; x++) img.setRGB(x, y, (x * 7 & 0xFF) << 16 | (y * 5 & 0xFF) << 8 | (x ^ y) & 0xFF);
         Path in = dir.resolve("in.png"), out = dir.resolve("out.png");
         ImageIO.write(img, "png", in.toFile());
-        NativeFaults.injectVulkanFault("lost@1");
+        NativeTesting.injectVulkanFault("lost@1");
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();
         cli.setOut(new PrintWriter(new StringWriter(), true));

@@ -3,7 +3,7 @@ package dev.modelcompose.vulkan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelcompose.testing.NativeFaults;
+import dev.modelcompose.testing.NativeTesting;
 import dev.modelcompose.testing.TestAssets;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.PixelBuffer;
@@ -32,12 +32,12 @@ class VulkanFaultTest {
 
     @AfterEach
     void clear() {
-        NativeFaults.injectVulkanFault("");
+        NativeTesting.injectVulkanFault("");
     }
 
     private static PixelBuffer onGpu(int tileSize, String fault, UpscaleJob job) {
         try (Model u = Model.load(MODEL, VulkanTesting.gpu())) {
-            NativeFaults.injectVulkanFault(fault);
+            NativeTesting.injectVulkanFault(fault);
             return u.upscale(image, UpscaleOptions.defaults().withTileSize(tileSize), job);
         }
     }

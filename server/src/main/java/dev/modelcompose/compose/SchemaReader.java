@@ -355,7 +355,7 @@ final class SchemaReader {
         return "auto";
     }
 
-    /** {@code precision}: the Vulkan storage precision; torch's spellings (float16, half, float32, full) are accepted. */
+    /** {@code precision}: auto, fp16 / fp32 (Vulkan storage) or bf16 (CPU); torch's spellings (float16, half, float32, full, bfloat16) are accepted. */
     private String precision(Obj o, String path) {
         String written = o.string("precision", null);
         if (written == null) return "auto";
@@ -363,10 +363,11 @@ final class SchemaReader {
             case "auto" -> "auto";
             case "fp16", "float16", "half" -> "fp16";
             case "fp32", "float32", "full", "float" -> "fp32";
+            case "bf16", "bfloat16" -> "bf16";
             default -> null;
         };
         if (p == null) {
-            error(path + ".precision", "expected auto, fp16 or fp32, got '" + written + "'", o.map.get("precision").origin());
+            error(path + ".precision", "expected auto, fp16, fp32 or bf16, got '" + written + "'", o.map.get("precision").origin());
             return "auto";
         }
         return p;

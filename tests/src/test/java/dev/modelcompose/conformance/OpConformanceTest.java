@@ -52,9 +52,19 @@ class OpConformanceTest {
 
     @AfterAll
     static void report() {
+        // what each backend runs a 64 -> 64 3x3 convolution (the bulk of the real models) with
+        NcnnModelWriter probe = new NcnnModelWriter();
+        probe.input("data", 64);
+        OpModels.randomConv(probe, new java.util.Random(1), "conv", "data", "output", 64, 64, 3, 3, true, NcnnModelWriter.Tag.FP32).put(4, 1);
+        ModelFiles files = probe.write(dir, "probe");
         Map<String, String> lines = new TreeMap<>();
-        for (TestedBackend b : TestedBackend.available())
-            lines.put(b.name(), count(PASSED, b) + " cases match the reference, " + count(REFUSED, b) + " refused at load as declared");
+        for (TestedBackend b : TestedBackend.available()) {
+            String runs;
+            try (Model m = b.load(files)) {
+                runs = m.describeDevice(b.options().device());
+            }
+            lines.put(b.name(), count(PASSED, b) + " cases match the reference, " + count(REFUSED, b) + " refused at load as declared; " + runs);
+        }
         lines.forEach((b, line) -> System.out.println("op conformance " + b + ": " + line));
     }
 
@@ -80,7 +90,7 @@ class OpConformanceTest {
         String gap = gapOf(c.model(), backend);
         Model model;
         try {
-            model = Model.load(files, backend.options());
+            model = backend.load(files);
         } catch (UnsupportedLayerException e) {
             if (gap == null) fail(backend + " refused a model it should run: " + e.getMessage());
             assertTrue(e.getMessage().contains("'" + gap.split(":")[1] + "'") && e.getMessage().contains(gap.split(":")[0]) && e.getMessage().contains("Vulkan device"),
@@ -113,7 +123,7 @@ class OpConformanceTest {
         return TestedBackend.available().stream().map(b -> DynamicTest.dynamicTest(b.name(), () -> {
             java.util.Random r = new java.util.Random(99);
             NcnnModelWriter m = OpCases.denseBlock(r, 8, 4);
-            try (Model model = Model.load(m.write(dir, "shapes" + MODELS.incrementAndGet()), b.options())) {
+            try (Model model = b.load(m.write(dir, "shapes" + MODELS.incrementAndGet()))) {
                 for (int[] size : new int[][] {{16, 24}, {11, 13}, {24, 16}, {1, 1}, {40, 33}, {16, 24}, {5, 3}, {11, 13}, {40, 33}}) {
                     Activation in = OpModels.random(r, 3, size[0], size[1], -1, 1);
                     OpModels.assertClose(ReferenceOps.forward(m, in), model.forward(in), b.toleranceFor(1), false, "reference", b.name(),
@@ -128,8 +138,8 @@ class OpConformanceTest {
         return TestedBackend.available().stream().map(b -> DynamicTest.dynamicTest(b.name(), () -> {
             java.util.Random r = new java.util.Random(98);
             NcnnModelWriter a = OpCases.denseBlock(r, 8, 4), c = OpModels.eltwiseModel(r, 1, new double[] {0.5, 2}, 2);
-            try (Model ma = Model.load(a.write(dir, "share-a" + MODELS.incrementAndGet()), b.options());
-                 Model mc = Model.load(c.write(dir, "share-c" + MODELS.incrementAndGet()), b.options())) {
+            try (Model ma = b.load(a.write(dir, "share-a" + MODELS.incrementAndGet()));
+                 Model mc = b.load(c.write(dir, "share-c" + MODELS.incrementAndGet()))) {
                 Activation in = OpModels.random(r, 3, 10, 9, -1, 1);
                 for (int i = 0; i < 2; i++) {
                     OpModels.assertClose(ReferenceOps.forward(a, in), ma.forward(in), b.toleranceFor(1), false, "reference", b.name(), "a");

@@ -246,7 +246,7 @@ class ComposeRuntimeTest {
             assertEquals(dev.modelcompose.upscale.Precision.FP16, engines.opened.get(0).precision());
         }
         ComposeException e = assertThrows(ComposeException.class, () -> runtime(EXAMPLE.replace("scale: 4", "scale: 4\n  precision: int8")));
-        assertTrue(e.getMessage().contains("precision: expected auto, fp16 or fp32, got 'int8'"), e.getMessage());
+        assertTrue(e.getMessage().contains("precision: expected auto, fp16, fp32 or bf16, got 'int8'"), e.getMessage());
     }
 
     @Test

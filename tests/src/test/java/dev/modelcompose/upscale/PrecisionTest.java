@@ -13,17 +13,19 @@ class PrecisionTest {
         assertEquals(Precision.AUTO, Precision.parse("auto"));
         assertEquals(Precision.FP16, Precision.parse(" FP16 "));
         assertEquals(Precision.FP32, Precision.parse("fp32"));
+        assertEquals(Precision.BF16, Precision.parse("bf16"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Precision.parse("fp8"));
-        assertTrue(e.getMessage().contains("auto, fp32 or fp16"), e.getMessage());
+        assertTrue(e.getMessage().contains("auto, fp32, fp16 or bf16"), e.getMessage());
         assertEquals("fp16", Precision.FP16.toString());
     }
 
     @Test
     void codesMatchTheNativeApi() {
-        // native/mc_native.h UpscaleSettings::precision and esrgan::GpuPrecision
+        // esrgan::Precision in cpp/runner/options.h
         assertEquals(0, Precision.AUTO.code());
         assertEquals(1, Precision.FP32.code());
         assertEquals(2, Precision.FP16.code());
+        assertEquals(3, Precision.BF16.code());
         for (Precision p : Precision.values()) assertEquals(p, Precision.ofCode(p.code()));
     }
 

@@ -70,6 +70,6 @@ class VulkanCliTest {
         CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(err, true));
         assertEquals(1, cli.execute("upscale", "-i", in.toString(), "-o", out.toString(), "--precision", "fp8"), err.toString());
-        assertTrue(err.toString().contains("precision must be auto, fp32 or fp16"), err.toString());
+        assertTrue(err.toString().contains("precision must be auto, fp32, fp16 or bf16"), err.toString());
     }
 }

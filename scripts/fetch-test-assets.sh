@@ -16,6 +16,8 @@
 #                  realesr-animevideov3-x2,realesr-animevideov3-x3,realesr-animevideov3-x4}.{param,bin}
 #   $CACHE/bin/realesrgan-ncnn-vulkan
 #   $CACHE/.complete        marker, written last (only after every file is in place and verified)
+#   $CACHE/photos/{chelsea,coffee,astronaut}.png   real photos for accuracy tests, from Debian's python3-skimage
+#                           (downloaded with `apt-get download` and unpacked here, not installed)
 set -euo pipefail
 
 CACHE="${MC_TEST_ASSETS:-$HOME/.cache/model-compose/test-assets}"
@@ -52,7 +54,33 @@ is_complete() {
   [[ "${MC_TEST_ASSETS_FORCE:-0}" != 1 && -f "$MARKER" ]] \
     && [[ "$(cat "$MARKER")" == "$MARKER_VERSION" ]]
 }
+PHOTOS_SHA256="
+596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb  chelsea.png
+cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7  coffee.png
+88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5  astronaut.png
+"
+
+# Real photos (the test images of scikit-image, from Debian's package): fetched once, checked, kept.
+fetch_photos() {
+  local dir="$CACHE/photos"
+  if [[ -f "$dir/.complete" ]]; then return; fi
+  command -v apt-get >/dev/null 2>&1 || { log "apt-get is needed to fetch the test photos (python3-skimage)"; exit 1; }
+  local work
+  work="$(mktemp -d)"
+  (cd "$work" && apt-get download -qq python3-skimage >/dev/null 2>&1) \
+    || (cd "$work" && apt-get update -qq >/dev/null 2>&1 && apt-get download -qq python3-skimage >/dev/null) \
+    || { log "cannot download python3-skimage (the test photos)"; rm -rf "$work"; exit 1; }
+  dpkg -x "$work"/python3-skimage_*.deb "$work/x"
+  mkdir -p "$dir"
+  for f in chelsea coffee astronaut; do cp "$work/x/usr/lib/python3/dist-packages/skimage/data/$f.png" "$dir/"; done
+  rm -rf "$work"
+  (cd "$dir" && echo "$PHOTOS_SHA256" | sed '/^$/d' | sha256sum --quiet -c -) || { log "test photos: checksum mismatch"; exit 1; }
+  touch "$dir/.complete"
+}
+
 if is_complete; then
+  mkdir -p "$CACHE"
+  fetch_photos
   log "already complete: $CACHE"
   echo "$CACHE"
   exit 0
@@ -69,6 +97,7 @@ if command -v flock >/dev/null 2>&1; then
   exec 9>"$CACHE/.lock"
   flock 9
   if is_complete; then
+    fetch_photos
     log "completed by a concurrent run: $CACHE"
     echo "$CACHE"
     exit 0
@@ -137,5 +166,6 @@ mv "$WORK/out/bin" "$CACHE/bin"
 sync -f "$CACHE/models" 2>/dev/null || true
 echo "$MARKER_VERSION" > "$MARKER.tmp"
 mv "$MARKER.tmp" "$MARKER"
+fetch_photos
 log "done"
 echo "$CACHE"

@@ -46,7 +46,7 @@ public final class TestAssets {
     public static synchronized Path dir() {
         if (ready != null) return ready;
         Path dir = configuredDir();
-        if (!Files.isRegularFile(dir.resolve(".complete"))) fetch(dir);
+        if (!Files.isRegularFile(dir.resolve(".complete")) || !Files.isRegularFile(dir.resolve("photos/.complete"))) fetch(dir);
         if (!Files.isRegularFile(dir.resolve(".complete")))
             throw new IllegalStateException("test assets in " + dir + " are incomplete after running " + FETCH_SCRIPT);
         ready = dir;
@@ -63,6 +63,13 @@ public final class TestAssets {
         if (!Files.isRegularFile(files.param()) || !Files.isRegularFile(files.bin()))
             throw new IllegalStateException("test model " + name + " is missing from " + models() + " (known: " + MODEL_NAMES + ")");
         return files;
+    }
+
+    /** A real photo (chelsea, coffee, astronaut: scikit-image's test images) as a PNG file. */
+    public static Path photo(String name) {
+        Path photo = dir().resolve("photos").resolve(name + ".png");
+        if (!Files.isRegularFile(photo)) throw new IllegalStateException("test photo missing: " + photo + " (run " + FETCH_SCRIPT + ")");
+        return photo;
     }
 
     /** The official realesrgan-ncnn-vulkan peer binary. */

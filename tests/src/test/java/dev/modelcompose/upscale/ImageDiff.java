@@ -30,6 +30,18 @@ record ImageDiff(long compared, long within1, long within2, int max, long exclud
         return new ImageDiff(compared, w1, w2, max, excluded);
     }
 
+    /** PSNR of {@code ours} against {@code reference} over 8-bit values, in dB (infinite when they are equal). */
+    static double psnr(PixelBuffer ours, PixelBuffer reference) {
+        of(ours, reference, false);  // the size check
+        byte[] a = ours.pixels(), b = reference.pixels();
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            int d = (a[i] & 0xFF) - (b[i] & 0xFF);
+            sum += d * d;
+        }
+        return sum == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 * a.length / sum);
+    }
+
     double fractionWithin1() {
         return compared == 0 ? 1 : (double) within1 / compared;
     }

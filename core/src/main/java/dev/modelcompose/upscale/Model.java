@@ -280,10 +280,16 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** Name of the CPU backend, e.g. "Winograd F(4,3) AVX2 + oneDNN 3.13.0, 2 threads". */
+    /** What the CPU backend runs here, e.g. "avx512_bf16 kernels + oneDNN 3.13.0, 2 threads". */
     public static String cpuDescription() {
         NativeLibrary.require();
         return RunnerNative.cpuDescription();
+    }
+
+    /** The instruction-set levels this CPU runs, lowest first: "baseline", "avx2", "avx512", "avx512_bf16", "amx_bf16". */
+    public static java.util.List<String> cpuInstructionSets() {
+        NativeLibrary.require();
+        return java.util.List.of(RunnerNative.cpuIsas().split(","));
     }
 
     private static UpscaleSettings settings(UpscaleOptions o) {

@@ -12,7 +12,9 @@
 #include "ops/convolution.h"
 #include "ops/elementwise.h"
 #include "ops/spatial.h"
+#include "vulkan/conv3x3_winograd.h"
 #include "vulkan/half.h"
+#include "vulkan/push_constants.h"
 
 namespace esrgan::vk {
 
@@ -102,21 +104,6 @@ Tensor readStaging(const void* staging, const Shape& shape, bool fp16) {
             for (int x = 0; x < shape.w; ++x) t.at(c, y, x) = halfToFloat(*in++);
     return t;
 }
-
-// Push constants: a list of 32-bit ints and floats in declaration order.
-struct Push {
-    uint32_t words[Device::kPushBytes / 4] = {};
-    uint32_t count = 0;
-    Push& i(int64_t v) {
-        if (v < INT32_MIN || v > INT32_MAX) throw InvalidArgument("the tile is too large for the Vulkan backend's 32-bit offsets; use a smaller tile (-t)");
-        words[count++] = static_cast<uint32_t>(static_cast<int32_t>(v));
-        return *this;
-    }
-    Push& f(float v) {
-        std::memcpy(&words[count++], &v, 4);
-        return *this;
-    }
-};
 
 }  // namespace
 
@@ -299,6 +286,9 @@ std::pair<size_t, size_t> VulkanNetwork::bufferBytes(const Shape& input) const {
         largest = std::max<size_t>(largest, e * elementBytes_);
         total += e * elementBytes_;
     }
+    const ScratchBytes scratch = scratchFor(l);
+    largest = std::max<size_t>({largest, scratch.v, scratch.m});
+    total += scratch.v + scratch.m;
     const Shape out = l.shapes[net_.outputBlobIndex()];
     const size_t staging = (static_cast<size_t>(input.c) * input.h * input.w + static_cast<size_t>(out.c) * out.h * out.w) * elementBytes_;
     return {largest, total + staging};
@@ -311,7 +301,7 @@ bool VulkanNetwork::fits(const Shape& input) const {
 // ---- plans: steps, descriptor sets and command buffers for one input shape -----------------------
 
 struct VulkanNetwork::Plan {
-    enum class Kind { Slot, Weights, Aux };
+    enum class Kind { Slot, Weights, Aux, Scratch };
     struct Ref {
         Kind kind = Kind::Weights;
         int index = 0;
@@ -343,6 +333,8 @@ struct VulkanNetwork::Plan {
     bool recorded = false;
     std::vector<uint64_t> recordedSlots;
     uint64_t recordedIn = 0, recordedOut = 0;
+    ScratchBytes scratch;  // Winograd V and M, the largest any convolution of this plan needs
+    uint64_t recordedScratch[2] = {0, 0};
     uint64_t lastUse = 0;
 
     ~Plan() {
@@ -528,7 +520,10 @@ void VulkanNetwork::buildSteps(Plan& plan) {
                                        : blocks == 1 ? "conv3x3"
                                                      : "conv3x3_b" + std::to_string(blocks);
             const double macs = static_cast<double>(plane) * os.c * is.c * g.kernelH * g.kernelW;
-            if (threeByThree) {
+            const Conv3x3Choice choice = threeByThree ? chooseConv3x3(*device_, is.c, os.c, os.w, os.h) : Conv3x3Choice{};
+            if (choice.winograd()) {
+                appendWinogradSteps(plan, li, choice, bottoms[0], top);
+            } else if (threeByThree) {
                 // conv3x3.glsl numbers its invocations linearly over (8-pixel block, row): 1D groups of 64,
                 // spilling into y past the 65535 groups every device supports in x.
                 const uint64_t invocations = static_cast<uint64_t>(divUp(os.w, kConv3x3Pixels)) * os.h;
@@ -680,6 +675,11 @@ VulkanNetwork::Plan& VulkanNetwork::planFor(const Shape& input) {
             throw InvalidArgument("a " + std::to_string(input.w) + "x" + std::to_string(input.h) + " tile needs a " + mib(elements * elementBytes_) +
                                   " buffer on the GPU but " + device_->info().name + " binds at most " + mib(range) +
                                   " per buffer; use a smaller tile size (-t)");
+    plan->scratch = scratchFor(plan->layout);
+    if (std::max(plan->scratch.v, plan->scratch.m) > range)
+        throw InvalidArgument("a " + std::to_string(input.w) + "x" + std::to_string(input.h) + " tile needs a " +
+                              mib(std::max(plan->scratch.v, plan->scratch.m)) + " Winograd buffer on the GPU but " + device_->info().name +
+                              " binds at most " + mib(range) + " per buffer; use a smaller tile size (-t)");
     buildSteps(*plan);
     if (plan->taps.empty()) plan->taps.assign(4, 0.f);
     plan->aux = Buffer(*device_, plan->taps.size() * 4, false);
@@ -733,6 +733,7 @@ void VulkanNetwork::record(Plan& plan) {
         switch (r.kind) {
             case Plan::Kind::Slot: return slots_[r.index].handle();
             case Plan::Kind::Aux: return plan.aux.handle();
+            case Plan::Kind::Scratch: return scratch_[r.index].handle();
             default: return weightChunks_[r.index].handle();
         }
     };
@@ -797,6 +798,8 @@ void VulkanNetwork::record(Plan& plan) {
     plan.recordedSlots.assign(slotGeneration_.begin(), slotGeneration_.begin() + static_cast<long>(plan.layout.slotElements.size()));
     plan.recordedIn = stagingInGeneration_;
     plan.recordedOut = stagingOutGeneration_;
+    plan.recordedScratch[0] = scratchGeneration_[0];
+    plan.recordedScratch[1] = scratchGeneration_[1];
     plan.recorded = true;
 }
 
@@ -854,10 +857,12 @@ Tensor VulkanNetwork::forward(const Tensor& input, const std::function<void()>& 
     injectedFault();
     Plan& plan = planFor(input.shape());
     ensureSlots(plan);
+    ensureScratch(plan);
     ensureStaging(stagingIn_, stagingInGeneration_, input.size() * elementBytes_);
     ensureStaging(stagingOut_, stagingOutGeneration_, static_cast<size_t>(plan.output.c) * plan.output.h * plan.output.w * elementBytes_);
     bool current = plan.recorded && plan.recordedIn == stagingInGeneration_ && plan.recordedOut == stagingOutGeneration_;
     for (size_t s = 0; current && s < plan.recordedSlots.size(); ++s) current = plan.recordedSlots[s] == slotGeneration_[s];
+    current = current && plan.recordedScratch[0] == scratchGeneration_[0] && plan.recordedScratch[1] == scratchGeneration_[1];
     if (!current) {
         plan.recorded = false;
         record(plan);
@@ -869,6 +874,117 @@ Tensor VulkanNetwork::forward(const Tensor& input, const std::function<void()>& 
             for (int i = seg.firstLayer; i < seg.endLayer; ++i) afterLayer();
     }
     return readStaging(stagingOut_.mapped(), plan.output, fp16_);
+}
+
+
+// ---- Winograd 3x3 convolutions (conv3x3_winograd.h) -----------------------------------------------
+
+namespace {
+bool isWinogradCandidate(const ConvolutionLayer& conv) {
+    const ConvGeometry& g = conv.convGeometry();
+    return g.kernelW == 3 && g.kernelH == 3 && g.strideW == 1 && g.strideH == 1 && g.dilationW == 1 && g.dilationH == 1;
+}
+}  // namespace
+
+ScratchBytes VulkanNetwork::scratchFor(const Layout& L) const {
+    ScratchBytes most;
+    for (size_t li = 0; li < net_.layerCount(); ++li) {
+        if (!isConv(net_.layer(li))) continue;
+        const auto& conv = static_cast<const ConvolutionLayer&>(net_.layer(li));
+        if (!isWinogradCandidate(conv)) continue;
+        const Shape& is = L.shapes[net_.layerBottoms(li)[0]];
+        const Shape& os = L.shapes[net_.layerTops(li)[0]];
+        const Conv3x3Choice choice = chooseConv3x3(*device_, is.c, os.c, os.w, os.h);
+        if (!choice.winograd()) continue;
+        const ScratchBytes s = winogradScratch(choice, winogradGeometry(choice.m(), is.c, os.c, os.w, os.h));
+        most.v = std::max(most.v, s.v);
+        most.m = std::max(most.m, s.m);
+    }
+    return most;
+}
+
+void VulkanNetwork::ensureScratch(const Plan& plan) {
+    const uint64_t need[2] = {plan.scratch.v, plan.scratch.m};
+    for (int k = 0; k < 2; ++k) {
+        if (!scratch_[k].empty() && scratch_[k].size() >= need[k]) continue;
+        if (need[k] == 0 && !scratch_[k].empty()) continue;
+        scratch_[k] = Buffer();
+        scratch_[k] = Buffer(*device_, std::max<uint64_t>(need[k], 16), false);
+        scratchGeneration_[k] = nextGeneration_++;
+    }
+}
+
+VulkanNetwork::WeightRef VulkanNetwork::winogradWeightRef(size_t li, int m, bool fp16) {
+    const auto key = std::make_tuple(li, m, fp16);
+    const auto found = winogradWeights_.find(key);
+    if (found != winogradWeights_.end()) return found->second;
+    const auto& conv = static_cast<const ConvolutionLayer&>(net_.layer(li));
+    const std::vector<float> u = winogradWeights(conv, m);
+    const size_t bytes = u.size() * (fp16 ? kFp16Bytes : kFp32Bytes);
+    if (bytes > device_->limits().maxStorageBufferRange)
+        throw VulkanError("layer '" + conv.name() + "' has " + mib(bytes) + " of Winograd weights, more than one buffer of this device holds");
+    Buffer buffer(*device_, bytes, false);
+    if (fp16) {
+        const std::vector<uint16_t> halves = toHalves(u.data(), u.size());
+        upload(buffer, halves.data(), bytes);
+    } else {
+        upload(buffer, u.data(), bytes);
+    }
+    weightChunks_.push_back(std::move(buffer));
+    const WeightRef ref{static_cast<int>(weightChunks_.size() - 1), 0};
+    winogradWeights_.emplace(key, ref);
+    return ref;
+}
+
+void VulkanNetwork::appendWinogradSteps(Plan& plan, size_t li, const Conv3x3Choice& choice, int bottom, int top) {
+    const auto& conv = static_cast<const ConvolutionLayer&>(net_.layer(li));
+    const Layout& L = plan.layout;
+    const Shape& is = L.shapes[bottom];
+    const Shape& os = L.shapes[top];
+    const ConvPads pads = conv.padsForInput(is.h, is.w);
+    const FusedActivation& act = conv.activation();
+    auto param = [&](size_t k, float d) { return k < act.params.size() ? act.params[k] : d; };
+    WinogradConv c;
+    c.inOff = static_cast<int64_t>(L.view[bottom].offset);
+    c.outOff = static_cast<int64_t>(L.view[top].offset);
+    c.inW = is.w, c.inH = is.h, c.inC = is.c;
+    c.outW = os.w, c.outH = os.h, c.outC = os.c;
+    c.padL = pads.left, c.padT = pads.top;
+    c.padValue = conv.padValue();
+    c.activation = act.type;
+    if (act.type == 2) c.a0 = param(0, 0.f);
+    if (act.type == 3) c.a0 = param(0, -INFINITY), c.a1 = param(1, INFINITY);
+    if (act.type == 6) c.a0 = param(0, 0.2f), c.a1 = param(1, 0.5f);
+    const WeightRef direct = weightOf_[li];
+    const uint64_t directFloats = static_cast<uint64_t>(convBlocks(os.c)) * is.c * 9 * kConvBlock;
+    c.biasOff = (direct.offset + static_cast<int64_t>(directFloats)) / 4;
+    const WeightRef u = winogradWeightRef(li, choice.m(), choice.cooperative());
+    c.uOff = u.offset;
+
+    using Bind = WinogradDispatch::Bind;
+    for (const WinogradDispatch& d : winogradDispatches(*device_, choice, c)) {
+        const auto& max = device_->limits().maxComputeWorkGroupCount;
+        if (d.groups[0] > max[0] || d.groups[1] > max[1] || d.groups[2] > max[2])
+            throw InvalidArgument("the tile is too large for this device's dispatch limits; use a smaller tile (-t)");
+        Plan::Step s;
+        s.layer = static_cast<int>(li);
+        s.pipeline = device_->pipeline(d.storageVariant ? shaderName(d.shader) : d.shader, d.spec);
+        for (int b = 0; b < 4; ++b) {
+            switch (d.bind[b]) {
+                case Bind::Input: s.bind[b] = Plan::Ref{Plan::Kind::Slot, L.view[bottom].slot}; break;
+                case Bind::Output: s.bind[b] = Plan::Ref{Plan::Kind::Slot, L.view[top].slot}; break;
+                case Bind::V: s.bind[b] = Plan::Ref{Plan::Kind::Scratch, 0}; break;
+                case Bind::M: s.bind[b] = Plan::Ref{Plan::Kind::Scratch, 1}; break;
+                case Bind::U: s.bind[b] = Plan::Ref{Plan::Kind::Weights, u.chunk}; break;
+                case Bind::Bias: s.bind[b] = Plan::Ref{Plan::Kind::Weights, direct.chunk}; break;
+                case Bind::None: s.bind[b] = Plan::Ref{Plan::Kind::Weights, 0}; break;
+            }
+        }
+        s.push = d.push;
+        std::copy(d.groups, d.groups + 3, s.groups);
+        s.cost = d.cost;
+        plan.steps.push_back(s);
+    }
 }
 
 }  // namespace esrgan::vk

@@ -10,6 +10,7 @@
 #include "core/tensor.h"
 #include "model/network.h"
 #include "runner/options.h"
+#include "vulkan/conv3x3_winograd.h"
 #include "vulkan/device.h"
 
 namespace esrgan::vk {
@@ -72,6 +73,13 @@ private:
     void upload(Buffer& dst, const void* data, size_t bytes);
     void ensureSlots(const Plan& plan);
     void ensureStaging(Buffer& staging, uint64_t& generation, size_t bytes);
+
+    // Winograd 3x3 convolutions (conv3x3_winograd.h): the dispatches of layer `li`, its transformed
+    // weights (made on first use, kept per F(m,3) tile), and the scratch buffers V and M.
+    void appendWinogradSteps(Plan& plan, size_t li, const Conv3x3Choice& choice, int bottom, int top);
+    WeightRef winogradWeightRef(size_t li, int m, bool fp16);
+    ScratchBytes scratchFor(const Layout& layout) const;
+    void ensureScratch(const Plan& plan);
     std::string shaderName(const std::string& op) const { return fp16_ ? op + "_fp16" : op; }
 
     static constexpr size_t kFp16Bytes = 2, kFp32Bytes = 4;
@@ -94,6 +102,9 @@ private:
     uint64_t nextGeneration_ = 1;
 
     std::map<std::tuple<int, int, int>, std::unique_ptr<Plan>> plans_;
+    std::map<std::tuple<size_t, int, bool>, WeightRef> winogradWeights_;  // (layer, m, fp16) -> U
+    Buffer scratch_[2];                                                   // V, M
+    uint64_t scratchGeneration_[2] = {0, 0};
     uint64_t useCounter_ = 0;
 };
 

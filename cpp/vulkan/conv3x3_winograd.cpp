@@ -34,35 +34,52 @@ WinogradGemm automaticGemm(const Device& device) {
     return WinogradGemm::Shared;
 }
 
+// The automatic choice, from tools/vk_conv_bench.cpp on lavapipe (2-core Zen 5, fp32, wall time per
+// convolution): with 16 or more input and output channels Winograd wins at every size (64->64:
+// F(2,3) at 8x8 0.36x the direct shader, F(4,3) at 48x48 0.44x, 128x128 0.43x; 16->16 at 64x64
+// 0.6x); with fewer it loses (8->8 2.0x, 3->64 1.6x, 64->3 1.5x: the GEMM pads channels to 16).
+// F(4,3) overtakes F(2,3) between 32x32 (1.0x) and 48x48 (0.88x); below, its 4x4 tiles are too few
+// (16x16: 2.1x F(2,3)'s time).
+Conv3x3Algorithm automaticAlgorithm(int inC, int outC, int outW, int outH) {
+    if (inC < 16 || outC < 16) return Conv3x3Algorithm::Direct;
+    return static_cast<int64_t>(outW) * outH >= 40 * 40 ? Conv3x3Algorithm::Winograd43 : Conv3x3Algorithm::Winograd23;
+}
+
 }  // namespace
 
 Conv3x3Choice chooseConv3x3(const Device& device, int inC, int outC, int outW, int outH) {
-    (void)outW;
-    (void)outH;
     Conv3x3Choice c;
     const std::string algorithm = env("MC_VK_CONV3X3");
     if (algorithm == "direct") return c;
-    if (algorithm == "wino23" || algorithm == "wino43") {
+    if (algorithm == "wino23" || algorithm == "wino43")
         c.algorithm = algorithm == "wino43" ? Conv3x3Algorithm::Winograd43 : Conv3x3Algorithm::Winograd23;
-    } else {
-        if (inC < 16 || outC < 16) return c;
-        c.algorithm = Conv3x3Algorithm::Winograd43;
-    }
+    else
+        c.algorithm = automaticAlgorithm(inC, outC, outW, outH);
+    if (!c.winograd()) return c;
     c.gemm = automaticGemm(device);
     const std::string gemm = env("MC_VK_WINO_GEMM");
-    if (gemm == "registers") c.gemm = WinogradGemm::Registers;
+    c.subgroup = device.subgroupBroadcast8() && gemm != "plain";
+    if (gemm == "registers" || gemm == "plain") c.gemm = WinogradGemm::Registers;
     else if (gemm == "shared") c.gemm = WinogradGemm::Shared;
     else if (gemm == "coopemu" && device.fp16Storage()) c.gemm = WinogradGemm::CooperativeEmulated;
     return c;
 }
 
-WinogradGeometry winogradGeometry(int m, int inC, int outC, int outW, int outH) {
+int Conv3x3Choice::tileBlock() const {
+    switch (gemm) {
+        case WinogradGemm::Registers: return 8;
+        default: return 64;
+    }
+}
+
+WinogradGeometry winogradGeometry(const Conv3x3Choice& choice, int inC, int outC, int outW, int outH) {
+    const int m = choice.m();
     WinogradGeometry g;
     g.m = m;
     g.alpha = m + 2;
     g.tilesX = divUp(outW, m);
     g.tiles = g.tilesX * divUp(outH, m);
-    g.paddedTiles = divUp(g.tiles, WinogradGeometry::kTileAlign) * WinogradGeometry::kTileAlign;
+    g.paddedTiles = divUp(g.tiles, choice.tileBlock()) * choice.tileBlock();
     g.c16 = divUp(inC, 16);
     g.k16 = divUp(outC, 16);
     return g;
@@ -70,10 +87,9 @@ WinogradGeometry winogradGeometry(int m, int inC, int outC, int outW, int outH) 
 
 std::vector<float> winogradWeights(const ConvolutionLayer& conv, int m) {
     const int inC = conv.inputChannels(), outC = conv.outputChannels(), alpha = m + 2;
-    const WinogradGeometry g = winogradGeometry(m, inC, outC, 1, 1);
-    const int cp = g.c16 * 16, kp = g.k16 * 16;
+    const int cp = divUp(inC, 16) * 16, k16 = divUp(outC, 16);
     const std::vector<float>& w = conv.weights();  // OIHW
-    std::vector<float> u(g.uElements(), 0.f);
+    std::vector<float> u(static_cast<size_t>(alpha) * alpha * k16 * 16 * cp, 0.f);
 #pragma omp parallel for schedule(static)
     for (int kc = 0; kc < outC * inC; ++kc) {
         const int k = kc / inC, c = kc % inC;
@@ -89,10 +105,9 @@ std::vector<float> winogradWeights(const ConvolutionLayer& conv, int m) {
                 const double* col = m == 4 ? kG4[b] : kG2[b];
                 const double v = gg[a][0] * col[0] + gg[a][1] * col[1] + gg[a][2] * col[2];
                 const size_t point = static_cast<size_t>(a) * alpha + b;
-                u[((point * g.k16 + k / 16) * cp + c) * 16 + k % 16] = static_cast<float>(v);
+                u[((point * k16 + k / 16) * cp + c) * 16 + k % 16] = static_cast<float>(v);
             }
     }
-    (void)kp;
     return u;
 }
 
@@ -105,7 +120,7 @@ ScratchBytes winogradScratch(const Conv3x3Choice& choice, const WinogradGeometry
 
 std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Conv3x3Choice& choice, const WinogradConv& c) {
     using Bind = WinogradDispatch::Bind;
-    const WinogradGeometry g = winogradGeometry(choice.m(), c.inC, c.outC, c.outW, c.outH);
+    const WinogradGeometry g = winogradGeometry(choice, c.inC, c.outC, c.outW, c.outH);
     const int points = g.alpha * g.alpha;
     const double macs = static_cast<double>(c.outW) * c.outH * c.outC * c.inC * 9;
     std::vector<WinogradDispatch> out(3);
@@ -116,7 +131,7 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
     in.bind[0] = Bind::Input;
     in.bind[2] = Bind::V;
     in.push.i(c.inOff).i(c.inW).i(c.inH).i(c.inC).i(g.c16).i(g.tilesX).i(g.tiles).i(g.paddedTiles).i(c.padL).i(c.padT).f(c.padValue);
-    in.groups[0] = static_cast<uint32_t>(g.paddedTiles / kLocal);
+    in.groups[0] = static_cast<uint32_t>(divUp(g.paddedTiles, kLocal));
     in.groups[1] = static_cast<uint32_t>(g.c16 * 4);
     in.cost = macs * 0.05;
 
@@ -129,9 +144,10 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
     switch (choice.gemm) {
         case WinogradGemm::Registers:
         default: {
-            gemm.shader = device.subgroupBroadcast8() ? "wino_gemm" : "wino_gemm_plain";
-            const int64_t groups = static_cast<int64_t>(g.paddedTiles / 8) * g.k16;
-            gemm.push.i(c.uOff / 4).i(g.c16).i(g.k16).i(g.paddedTiles).i(groups);
+            gemm.shader = choice.subgroup ? "wino_gemm" : "wino_gemm_plain";
+            const int subgroup = static_cast<int>(std::clamp<uint32_t>(device.subgroupSize(), 1, kLocal));
+            const int64_t blockStride = divUp(g.paddedTiles / 8, subgroup) * subgroup, groups = blockStride * g.k16;
+            gemm.push.i(c.uOff / 4).i(g.c16).i(g.k16).i(g.paddedTiles).i(blockStride);
             // linear over (tile group, channel block), spilling into y past 65535 work groups
             const int wgs = divUp(groups, kLocal);
             gemm.groups[0] = static_cast<uint32_t>(std::min(wgs, 65535));
@@ -148,7 +164,7 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
     o.bind[2] = Bind::Output;
     o.bind[3] = Bind::Bias;
     o.push.i(c.outOff).i(c.outW).i(c.outH).i(c.outC).i(g.k16).i(g.tilesX).i(g.tiles).i(g.paddedTiles).i(c.biasOff).f(c.a0).f(c.a1);
-    o.groups[0] = static_cast<uint32_t>(g.paddedTiles / kLocal);
+    o.groups[0] = static_cast<uint32_t>(divUp(g.tiles, kLocal));
     o.groups[1] = static_cast<uint32_t>(divUp(c.outC, 4));
     o.cost = macs * 0.05;
     return out;

@@ -34,28 +34,30 @@ struct Conv3x3Choice {
     Conv3x3Algorithm algorithm = Conv3x3Algorithm::Direct;
     WinogradGemm gemm = WinogradGemm::Registers;
     CoopShape shape;
+    bool subgroup = false;  // Registers: U broadcast within subgroups (else loaded by every lane)
     int m() const { return algorithm == Conv3x3Algorithm::Winograd43 ? 4 : 2; }
     bool winograd() const { return algorithm != Conv3x3Algorithm::Direct; }
     // The cooperative kernels take fp16 V and U and write fp32 M, whatever the storage type.
     bool cooperative() const { return gemm == WinogradGemm::Cooperative || gemm == WinogradGemm::CooperativeEmulated; }
+    // Tiles per block of the GEMM (the transformed domain pads the tile count to a multiple).
+    int tileBlock() const;
 };
 
 // The algorithm and GEMM for a convolution of these channels and output size on `device`.
-// MC_VK_CONV3X3=direct|wino23|wino43 and MC_VK_WINO_GEMM=registers|shared|coop|coopemu force a choice
+// MC_VK_CONV3X3=direct|wino23|wino43 and MC_VK_WINO_GEMM=registers|plain|shared|coop|coopemu force a choice
 // (benchmarks, tests); a forced GEMM the device cannot run falls back to the automatic one.
 Conv3x3Choice chooseConv3x3(const Device& device, int inC, int outC, int outW, int outH);
 
 // Sizes of the transformed domain of one convolution.
 struct WinogradGeometry {
     int m = 4, alpha = 6;
-    int tilesX = 0, tiles = 0, paddedTiles = 0;  // paddedTiles: a multiple of kTileAlign
+    int tilesX = 0, tiles = 0, paddedTiles = 0;  // paddedTiles: a multiple of the GEMM's tile block
     int c16 = 0, k16 = 0;                        // channels / 16, rounded up
     uint64_t vElements() const { return static_cast<uint64_t>(alpha) * alpha * c16 * 16 * paddedTiles; }
     uint64_t mElements() const { return static_cast<uint64_t>(alpha) * alpha * k16 * 16 * paddedTiles; }
     uint64_t uElements() const { return static_cast<uint64_t>(alpha) * alpha * k16 * 16 * c16 * 16; }
-    static constexpr int kTileAlign = 64;
 };
-WinogradGeometry winogradGeometry(int m, int inC, int outC, int outW, int outH);
+WinogradGeometry winogradGeometry(const Conv3x3Choice& choice, int inC, int outC, int outW, int outH);
 
 // U = G g Gt per (output, input) channel pair, computed in double and packed U[p][k / 16][c][k % 16]
 // (p = alpha x alpha point, zero past inC / outC): the B operand of every GEMM kernel.

@@ -896,7 +896,7 @@ ScratchBytes VulkanNetwork::scratchFor(const Layout& L) const {
         const Shape& os = L.shapes[net_.layerTops(li)[0]];
         const Conv3x3Choice choice = chooseConv3x3(*device_, is.c, os.c, os.w, os.h);
         if (!choice.winograd()) continue;
-        const ScratchBytes s = winogradScratch(choice, winogradGeometry(choice.m(), is.c, os.c, os.w, os.h));
+        const ScratchBytes s = winogradScratch(choice, winogradGeometry(choice, is.c, os.c, os.w, os.h));
         most.v = std::max(most.v, s.v);
         most.m = std::max(most.m, s.m);
     }

@@ -1,7 +1,8 @@
 // The batched GEMM of a Winograd convolution, register-tiled for software rasterisers:
 // M[p][k][tile] = sum_c U[p][k][c] V[p][c][tile] for each of the alpha^2 points p (work group z).
 // One invocation computes 8 tiles x 16 output channels (128 accumulators); invocations run linearly
-// over (group of 8 tiles, block of 16 output channels). Per 4 input channels it loads one vec4 of V
+// over (group of 8 tiles, block of 16 output channels), the groups of one block padded to a multiple
+// of the subgroup size so that a subgroup never straddles two blocks (it shares their U). Per 4 input channels it loads one vec4 of V
 // per tile and the 16 vec4s of U: on lavapipe, which loads storage buffers lane by lane, that is
 // 10 loads (lanes 0..7 load U once for the subgroup and broadcast it) per 512 multiply-adds, where
 // the direct conv3x3.glsl needs 13 per 192.
@@ -18,16 +19,17 @@ layout(std430, binding = 3) readonly buffer U { vec4 u4[]; };
 layout(push_constant) uniform Params {
     int uOff;  // in vec4s
     int c16, k16, paddedTiles;
-    int groups;  // (paddedTiles / 8) * k16 invocations do work
+    int blockStride;  // invocations per block of 16 output channels: paddedTiles / 8, rounded up to the subgroup size
 } p;
 
 #define TT 8
 
 void main() {
     const int linear = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x);
-    const int l = min(linear, p.groups - 1);
     const int tileGroups = p.paddedTiles / TT;
-    const int kb = l / tileGroups, t0 = (l - kb * tileGroups) * TT;
+    const int kb = min(linear / p.blockStride, p.k16 - 1), group = linear - (linear / p.blockStride) * p.blockStride;
+    const bool live = linear < p.blockStride * p.k16 && group < tileGroups;
+    const int t0 = min(group, tileGroups - 1) * TT;
     const int point = int(gl_WorkGroupID.z);
     vec4 acc[TT][4];
     [[unroll]] for (int j = 0; j < TT; ++j)
@@ -56,7 +58,7 @@ void main() {
 #undef W
         }
     }
-    if (linear >= p.groups) return;
+    if (!live) return;
     int mi = ((point * p.k16 + kb) * p.paddedTiles + t0) * 4;
     [[unroll]] for (int j = 0; j < TT; ++j)
         [[unroll]] for (int q = 0; q < 4; ++q) m4[mi + j * 4 + q] = acc[j][q];

@@ -4,7 +4,7 @@
 // The transformed domain is laid out for the GEMMs (wino_gemm*.comp and the cooperative-matrix
 // kernel): V[p][c / 16][tile][c % 16] and M[p][k / 16][tile][k % 16], p = row * alpha + column of
 // the alpha x alpha point, channels padded with zeros to a multiple of 16 and tiles to a multiple
-// of 64 (the host's Conv3x3Winograd::paddedTiles), so that a 16 x 16 block of one point is a
+// of the GEMM's tile block (Conv3x3Choice::tileBlock), so that a 16 x 16 block of one point is a
 // contiguous row-major matrix (tiles x channels) with stride 16.
 layout(constant_id = 0) const int WINO_M = 4;
 const int ALPHA = WINO_M + 2;

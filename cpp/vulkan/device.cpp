@@ -59,10 +59,20 @@ void Buffer::release() {
 
 // ---- Device ---------------------------------------------------------------------------------------
 
-Device::Device(Runtime& runtime, int index)
-    : info_(runtime.devices()[index]), physical_(runtime.physicalDevice(index)), family_(runtime.queueFamily(index)) {
+namespace {
+VkPhysicalDeviceProperties propertiesOf(VkPhysicalDevice physical) {
     VkPhysicalDeviceProperties props;
-    vkGetPhysicalDeviceProperties(physical_, &props);
+    vkGetPhysicalDeviceProperties(physical, &props);
+    return props;
+}
+}  // namespace
+
+Device::Device(Runtime& runtime, int index)
+    : info_(runtime.devices()[index]),
+      physical_(runtime.physicalDevice(index)),
+      family_(runtime.queueFamily(index)),
+      cacheFile_(propertiesOf(runtime.physicalDevice(index))) {
+    const VkPhysicalDeviceProperties props = propertiesOf(physical_);
     limits_ = props.limits;
     vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
     if (runtime.instanceApiVersion() >= VK_API_VERSION_1_1 && props.apiVersion >= VK_API_VERSION_1_1 && vkGetPhysicalDeviceProperties2) {
@@ -113,8 +123,30 @@ Device::Device(Runtime& runtime, int index)
     pci.pushConstantRangeCount = 1;
     pci.pPushConstantRanges = &range;
     check(fn_.vkCreatePipelineLayout(device_, &pci, nullptr, &pipelineLayout_), "vkCreatePipelineLayout");
+    std::string why;
+    const std::vector<uint8_t> cached = cacheFile_.load(why);
     VkPipelineCacheCreateInfo cci{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
+    cci.initialDataSize = cached.size();
+    cci.pInitialData = cached.empty() ? nullptr : cached.data();
+    if (!cached.empty() && fn_.vkCreatePipelineCache(device_, &cci, nullptr, &pipelineCache_) == VK_SUCCESS) {
+        cacheLoadedBytes_ = cached.size();
+        return;
+    }
+    cci.initialDataSize = 0;  // none, or data the driver refused: start empty
+    cci.pInitialData = nullptr;
     check(fn_.vkCreatePipelineCache(device_, &cci, nullptr, &pipelineCache_), "vkCreatePipelineCache");
+}
+
+void Device::savePipelineCache() {
+    std::lock_guard<std::mutex> lock(pipelineMutex_);
+    if (pipelinesSinceSave_ == 0 || cacheFile_.empty()) return;
+    size_t size = 0;
+    if (fn_.vkGetPipelineCacheData(device_, pipelineCache_, &size, nullptr) != VK_SUCCESS) return;
+    std::vector<uint8_t> data(size);
+    if (fn_.vkGetPipelineCacheData(device_, pipelineCache_, &size, data.data()) != VK_SUCCESS) return;
+    data.resize(size);
+    std::string why;
+    if (cacheFile_.save(data, why)) pipelinesSinceSave_ = 0;
 }
 
 Device::~Device() {
@@ -180,6 +212,7 @@ VkPipeline Device::pipeline(const std::string& name, const std::vector<int32_t>&
     VkPipeline pipeline = VK_NULL_HANDLE;
     check(fn_.vkCreateComputePipelines(device_, pipelineCache_, 1, &ci, nullptr, &pipeline), ("vkCreateComputePipelines (" + name + ")").c_str());
     pipelines_[key] = {module, pipeline};
+    ++pipelinesSinceSave_;
     return pipeline;
 }
 

@@ -681,6 +681,7 @@ VulkanNetwork::Plan& VulkanNetwork::planFor(const Shape& input) {
                               mib(std::max(plan->scratch.v, plan->scratch.m)) + " Winograd buffer on the GPU but " + device_->info().name +
                               " binds at most " + mib(range) + " per buffer; use a smaller tile size (-t)");
     buildSteps(*plan);
+    device_->savePipelineCache();  // the new plan's pipelines, for the next process
     if (plan->taps.empty()) plan->taps.assign(4, 0.f);
     plan->aux = Buffer(*device_, plan->taps.size() * 4, false);
     upload(plan->aux, plan->taps.data(), plan->taps.size() * 4);

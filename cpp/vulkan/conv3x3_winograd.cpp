@@ -30,6 +30,7 @@ const double kG4[6][3] = {{1.0 / 4, 0, 0},
 const double kG2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
 
 WinogradGemm automaticGemm(const Device& device) {
+    if (device.coopMatrix()) return WinogradGemm::Cooperative;
     if (device.info().type == "cpu") return WinogradGemm::Registers;
     return WinogradGemm::Shared;
 }
@@ -62,12 +63,20 @@ Conv3x3Choice chooseConv3x3(const Device& device, int inC, int outC, int outW, i
     if (gemm == "registers" || gemm == "plain") c.gemm = WinogradGemm::Registers;
     else if (gemm == "shared") c.gemm = WinogradGemm::Shared;
     else if (gemm == "coopemu" && device.fp16Storage()) c.gemm = WinogradGemm::CooperativeEmulated;
+    else if (gemm == "coop" && device.coopMatrix()) c.gemm = WinogradGemm::Cooperative;
+    c.shape.nv = device.info().coopMatrix.nv();
+    // The cooperative kernels round V and U to fp16, which F(4,3)'s transforms (factors up to 25)
+    // turn into errors of 0.9 % of the output range (64->64 channels, 64x64); F(2,3) keeps them at
+    // 5e-4, one fp16 step, so tensor cores always get F(2,3) unless one is forced.
+    if (c.cooperative() && algorithm.empty()) c.algorithm = Conv3x3Algorithm::Winograd23;
     return c;
 }
 
 int Conv3x3Choice::tileBlock() const {
     switch (gemm) {
         case WinogradGemm::Registers: return 8;
+        case WinogradGemm::Cooperative:
+        case WinogradGemm::CooperativeEmulated: return 128;  // 4 subgroups x 32 tiles
         default: return 64;
     }
 }
@@ -142,6 +151,21 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
     gemm.cost = macs * 0.9;
     gemm.storageVariant = false;
     switch (choice.gemm) {
+        case WinogradGemm::Cooperative:
+        case WinogradGemm::CooperativeEmulated: {
+            // wino_gemm_coop.glsl: work groups of 4 subgroups, 128 tiles x 32 output channels.
+            if (choice.gemm == WinogradGemm::CooperativeEmulated) {
+                gemm.shader = "wino_gemm_coop_emu";
+            } else {
+                gemm.shader = choice.shape.nv ? "wino_gemm_coop_nv" : "wino_gemm_coop_khr";
+                gemm.spec = {static_cast<int32_t>(4 * device.subgroupSize())};
+            }
+            gemm.push.i(c.uOff).i(g.c16).i(g.k16).i(g.paddedTiles);
+            gemm.groups[0] = static_cast<uint32_t>(g.paddedTiles / 128);
+            gemm.groups[1] = static_cast<uint32_t>(divUp(g.k16, 2));
+            gemm.groups[2] = static_cast<uint32_t>(points);
+            break;
+        }
         case WinogradGemm::Registers:
         default: {
             gemm.shader = choice.subgroup ? "wino_gemm" : "wino_gemm_plain";

@@ -100,6 +100,14 @@ Device::Device(Runtime& runtime, int index)
         storage16.storageBuffer16BitAccess = VK_TRUE;
         dci.pNext = &storage16;
     }
+    // The tensor-core Winograd GEMM: its extension and features (coop_matrix.h), only where it runs.
+    CoopMatrixEnable coop;
+    if (info_.coopMatrix.usable && std::getenv("MC_VK_NO_COOPMAT") == nullptr) {
+        dci.pNext = coop.chain(info_.coopMatrix, const_cast<void*>(dci.pNext));
+        dci.enabledExtensionCount = static_cast<uint32_t>(coop.extensions.size());
+        dci.ppEnabledExtensionNames = coop.extensions.data();
+        coopMatrix_ = true;
+    }
     check(vkCreateDevice(physical_, &dci, nullptr, &device_), "vkCreateDevice");
     volkLoadDeviceTable(&fn_, device_);
     fn_.vkGetDeviceQueue(device_, family_, 0, &queue_);

@@ -81,6 +81,9 @@ public:
     uint32_t subgroupSize() const { return subgroupSize_; }
     // Storage buffers of 16-bit floats (storageBuffer16BitAccess) are enabled.
     bool fp16Storage() const { return info_.fp16Storage; }
+    // The cooperative-matrix extension and features are enabled (the tensor-core Winograd GEMM runs;
+    // info().coopMatrix says which extension). MC_VK_NO_COOPMAT=1 leaves them off.
+    bool coopMatrix() const { return coopMatrix_; }
 
 private:
     DeviceInfo info_;
@@ -90,6 +93,7 @@ private:
     uint32_t family_ = 0;
     uint32_t subgroupSize_ = 1;
     bool subgroupBroadcast8_ = false;
+    bool coopMatrix_ = false;
     VkDevice device_ = VK_NULL_HANDLE;
     VolkDeviceTable fn_{};
     VkQueue queue_ = VK_NULL_HANDLE;

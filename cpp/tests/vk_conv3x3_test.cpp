@@ -25,7 +25,7 @@ const Path kPaths[] = {
     {"direct", "direct", ""},
     {"wino23", "wino23", "registers"},
     {"wino43", "wino43", "registers"},
-    {"wino43_plain", "wino43", "plain"},
+    {"wino43_shared", "wino43", "shared"},
     {"wino23_coopemu", "wino23", "coopemu"},
     {"wino43_coopemu", "wino43", "coopemu"},
     {"wino23_coop", "wino23", "coop"},  // tensor cores: skipped where the device has none

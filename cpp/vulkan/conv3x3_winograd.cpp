@@ -37,7 +37,7 @@ WinogradGemm automaticGemm(const Device& device) {
 
 // The automatic choice, from tools/vk_conv_bench.cpp on lavapipe (2-core Zen 5, fp32, wall time per
 // convolution): with 16 or more input and output channels Winograd wins at every size (64->64:
-// F(2,3) at 8x8 0.36x the direct shader, F(4,3) at 48x48 0.44x, 128x128 0.43x; 16->16 at 64x64
+// F(2,3) at 8x8 0.36x the direct shader, F(4,3) at 48x48 0.44x, 128x128 0.40x; 16->16 at 64x64
 // 0.6x); with fewer it loses (8->8 2.0x, 3->64 1.6x, 64->3 1.5x: the GEMM pads channels to 16).
 // F(4,3) overtakes F(2,3) between 32x32 (1.0x) and 48x48 (0.88x); below, its 4x4 tiles are too few
 // (16x16: 2.1x F(2,3)'s time).
@@ -59,8 +59,7 @@ Conv3x3Choice chooseConv3x3(const Device& device, int inC, int outC, int outW, i
     if (!c.winograd()) return c;
     c.gemm = automaticGemm(device);
     const std::string gemm = env("MC_VK_WINO_GEMM");
-    c.subgroup = device.subgroupBroadcast8() && gemm != "plain";
-    if (gemm == "registers" || gemm == "plain") c.gemm = WinogradGemm::Registers;
+    if (gemm == "registers") c.gemm = WinogradGemm::Registers;
     else if (gemm == "shared") c.gemm = WinogradGemm::Shared;
     else if (gemm == "coopemu" && device.fp16Storage()) c.gemm = WinogradGemm::CooperativeEmulated;
     else if (gemm == "coop" && device.coopMatrix()) c.gemm = WinogradGemm::Cooperative;
@@ -166,12 +165,18 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
             gemm.groups[2] = static_cast<uint32_t>(points);
             break;
         }
+        case WinogradGemm::Shared:
+            gemm.shader = "wino_gemm_shared";
+            gemm.push.i(c.uOff / 4).i(g.c16).i(g.k16).i(g.paddedTiles);
+            gemm.groups[0] = static_cast<uint32_t>(g.paddedTiles / 64);
+            gemm.groups[1] = static_cast<uint32_t>(divUp(g.k16, 2));
+            gemm.groups[2] = static_cast<uint32_t>(points);
+            break;
         case WinogradGemm::Registers:
         default: {
-            gemm.shader = choice.subgroup ? "wino_gemm" : "wino_gemm_plain";
-            const int subgroup = static_cast<int>(std::clamp<uint32_t>(device.subgroupSize(), 1, kLocal));
-            const int64_t blockStride = divUp(g.paddedTiles / 8, subgroup) * subgroup, groups = blockStride * g.k16;
-            gemm.push.i(c.uOff / 4).i(g.c16).i(g.k16).i(g.paddedTiles).i(blockStride);
+            gemm.shader = "wino_gemm";
+            const int64_t groups = static_cast<int64_t>(g.paddedTiles / 8) * g.k16;
+            gemm.push.i(c.uOff / 4).i(g.c16).i(g.k16).i(g.paddedTiles).i(groups);
             // linear over (tile group, channel block), spilling into y past 65535 work groups
             const int wgs = divUp(groups, kLocal);
             gemm.groups[0] = static_cast<uint32_t>(std::min(wgs, 65535));

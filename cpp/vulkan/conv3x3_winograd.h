@@ -18,7 +18,7 @@ class Device;
 // wino_output), with the GEMM on one of several kernels.
 enum class Conv3x3Algorithm { Direct, Winograd23, Winograd43 };
 enum class WinogradGemm {
-    Registers,            // wino_gemm(_plain).comp: register tiles, U broadcast in subgroups (software rasterisers)
+    Registers,            // wino_gemm.comp: register tiles (software rasterisers)
     Shared,               // wino_gemm_shared.comp: shared-memory tiles (GPUs without cooperative matrices)
     Cooperative,          // wino_gemm_coop_khr / _nv: tensor cores, fp16 x fp16 -> fp32
     CooperativeEmulated,  // wino_gemm_coop_emu.comp: the same tiling and layout in plain arithmetic (tests)
@@ -34,7 +34,6 @@ struct Conv3x3Choice {
     Conv3x3Algorithm algorithm = Conv3x3Algorithm::Direct;
     WinogradGemm gemm = WinogradGemm::Registers;
     CoopShape shape;
-    bool subgroup = false;  // Registers: U broadcast within subgroups (else loaded by every lane)
     int m() const { return algorithm == Conv3x3Algorithm::Winograd43 ? 4 : 2; }
     bool winograd() const { return algorithm != Conv3x3Algorithm::Direct; }
     // The cooperative kernels take fp16 V and U and write fp32 M, whatever the storage type.
@@ -44,7 +43,7 @@ struct Conv3x3Choice {
 };
 
 // The algorithm and GEMM for a convolution of these channels and output size on `device`.
-// MC_VK_CONV3X3=direct|wino23|wino43 and MC_VK_WINO_GEMM=registers|plain|shared|coop|coopemu force a choice
+// MC_VK_CONV3X3=direct|wino23|wino43 and MC_VK_WINO_GEMM=registers|shared|coop|coopemu force a choice
 // (benchmarks, tests); a forced GEMM the device cannot run falls back to the automatic one.
 Conv3x3Choice chooseConv3x3(const Device& device, int inC, int outC, int outW, int outH);
 

@@ -631,7 +631,8 @@ void VulkanNetwork::buildSteps(Plan& plan) {
     // Segments: groups of whole layers submitted together; afterLayer runs when each finishes.
     double total = 0;
     for (const auto& s : plan.steps) total += s.cost;
-    const double threshold = std::max(total / 32, 2.5e8);
+    double threshold = std::max(total / 32, 2.5e8);
+    if (const char* forced = std::getenv("MC_VK_SEGMENT_MACS")) threshold = std::atof(forced);  // benchmarks: 0 = one per layer
     const int layers = static_cast<int>(net_.layerCount());
     Plan::Segment seg;
     double acc = 0;

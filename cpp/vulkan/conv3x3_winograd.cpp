@@ -139,8 +139,8 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
     in.bind[0] = Bind::Input;
     in.bind[2] = Bind::V;
     in.push.i(c.inOff).i(c.inW).i(c.inH).i(c.inC).i(g.c16).i(g.tilesX).i(g.tiles).i(g.paddedTiles).i(c.padL).i(c.padT).f(c.padValue);
-    in.groups[0] = static_cast<uint32_t>(divUp(g.paddedTiles, kLocal));
-    in.groups[1] = static_cast<uint32_t>(g.c16 * 4);
+    in.groups[0] = static_cast<uint32_t>(divUp(g.paddedTiles, kLocal / 4));  // 16 tiles x 4 channel quads
+    in.groups[1] = static_cast<uint32_t>(g.c16);
     in.cost = macs * 0.05;
 
     WinogradDispatch& gemm = out[1];
@@ -193,8 +193,8 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
     o.bind[2] = Bind::Output;
     o.bind[3] = Bind::Bias;
     o.push.i(c.outOff).i(c.outW).i(c.outH).i(c.outC).i(g.k16).i(g.tilesX).i(g.tiles).i(g.paddedTiles).i(c.biasOff).f(c.a0).f(c.a1);
-    o.groups[0] = static_cast<uint32_t>(divUp(g.tiles, kLocal));
-    o.groups[1] = static_cast<uint32_t>(divUp(c.outC, 4));
+    o.groups[0] = static_cast<uint32_t>(divUp(g.tiles, kLocal / 4));
+    o.groups[1] = static_cast<uint32_t>(g.k16);
     o.cost = macs * 0.05;
     return out;
 }

@@ -1,7 +1,8 @@
 // Winograd input transform: V = Bt d B for every tile and channel of a planar (c, h, w) blob, where
 // d is the alpha x alpha input window of the tile (padValue outside the input). One invocation
-// transforms 4 channels of one tile (work group x: 64 tiles, y: channel quads) and writes alpha^2
-// vec4s; tiles past the last one and channels past inC get zeros.
+// transforms 4 channels of one tile and writes alpha^2 vec4s; a work group covers 16 tiles x the 4
+// channel quads of one 16-channel block (y), quads fastest, so that its writes to each point are
+// one contiguous run (coalesced on GPUs). Tiles past the last one and channels past inC get zeros.
 // Included by wino_input.comp (fp32 V) and wino_input_h.comp (fp16 V, the A operand of the
 // cooperative-matrix GEMM). V stays fp32 with fp16 storage: fp16 V and M put errors of 1 % of the
 // output range into F(4,3) (its transforms scale values by up to 25 before they are rounded).
@@ -20,7 +21,7 @@ layout(push_constant) uniform Params {
 #include "winograd.glsl"
 
 void main() {
-    const int t = int(gl_GlobalInvocationID.x), cq = int(gl_WorkGroupID.y);
+    const int t = int(gl_GlobalInvocationID.x) >> 2, cq = int(gl_WorkGroupID.y) * 4 + int(gl_LocalInvocationID.x & 3);
     if (t >= p.paddedTiles) return;
     const int c0 = cq * 4;
     const int ty = t / p.tilesX, tx = t - ty * p.tilesX;

@@ -1,6 +1,7 @@
 // Winograd output transform: Y = At M A + bias, then the fused activation, into a planar (c, h, w)
-// blob. One invocation handles 4 output channels of one tile (work group x: 64 tiles, y: channel
-// quads); pixels past the output and channels past outC are not written.
+// blob. One invocation handles 4 output channels of one tile; a work group covers 16 tiles x the 4
+// channel quads of one 16-channel block (y), quads fastest, so its reads of each point are one
+// contiguous run. Pixels past the output and channels past outC are not written.
 // M is fp32 whatever the storage type (see wino_input.glsl).
 layout(local_size_x = 64) in;
 layout(constant_id = 1) const int ACT = 0;
@@ -20,8 +21,8 @@ layout(push_constant) uniform Params {
 #include "winograd.glsl"
 
 void main() {
-    const int t = int(gl_GlobalInvocationID.x), kq = int(gl_WorkGroupID.y);
-    if (t >= p.tiles) return;
+    const int t = int(gl_GlobalInvocationID.x) >> 2, kq = int(gl_WorkGroupID.y) * 4 + int(gl_LocalInvocationID.x & 3);
+    if (t >= p.tiles || kq * 4 >= p.outC) return;
     const int ty = t / p.tilesX, tx = t - ty * p.tilesX;
     const int pointStride = p.k16 * p.paddedTiles * 4;
     int i = ((kq >> 2) * p.paddedTiles + t) * 4 + (kq & 3);

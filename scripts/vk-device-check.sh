@@ -23,6 +23,10 @@ for size in 256 1024; do
   "$bench" "$device" "$size" 10 MC_VK_CONV3X3=direct,precision=fp16 precision=fp16 64,64 64,32 192,64
   "$bench" "$device" "$size" 10 MC_VK_WINO_GEMM=shared,MC_VK_CONV3X3=wino43,precision=fp16 precision=fp16 64,64 64,32 192,64
 done
+# chunk of tiles per round of the three Winograd dispatches (default 64 MiB of V or M): 16 MiB may
+# keep V and M in a large L2 between the dispatches, 1 GiB means one round per convolution
+"$bench" "$device" 1024 10 precision=fp16 MC_VK_WINO_CHUNK_KIB=16384,precision=fp16 64,64
+"$bench" "$device" 1024 10 precision=fp16 MC_VK_WINO_CHUNK_KIB=1048576,precision=fp16 64,64
 models=${MODELS:-$HOME/.cache/model-compose/test-assets/models}
 if [ -f "$models/realesrgan-x4plus.param" ]; then
   "$bench" "$device" 512 3 MC_VK_CONV3X3=direct,precision=fp16 precision=fp16 "$models/realesr-animevideov3-x4" "$models/realesrgan-x4plus"

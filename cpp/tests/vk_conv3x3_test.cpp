@@ -85,6 +85,30 @@ TEST_P(VkConv3x3, MatchesNaiveDoublePrecision) {
                                 << ": worst at channel " << wk << " (" << wx << ", " << wy << ")";
 }
 
+// Small chunks: the convolution runs as several rounds of (input transform, GEMM, output
+// transform) over ranges of tiles that share V and M.
+TEST(VkConv3x3Chunks, ChunkedWinogradMatchesNaiveDoublePrecision) {
+    MC_REQUIRE_VULKAN(device);
+    const ConvModel model = makeConvModel(32, 24, 61, 47, 3);
+    const Tensor input = randomInput(32, 47, 61, 4);
+    const std::vector<double> expected = referenceConv(model, input);
+    double scale = 1.0;
+    for (double v : expected) scale = std::max(scale, std::fabs(v));
+    for (const auto& [algorithm, gemm] : {std::pair{"wino23", "registers"}, std::pair{"wino43", "registers"}, std::pair{"wino43", "shared"},
+                                          std::pair{"wino23", "coopemu"}}) {
+        if (std::string(gemm) == "coopemu" && !device->fp16Storage()) continue;
+        ScopedEnv env({{"MC_VK_CONV3X3", algorithm}, {"MC_VK_WINO_GEMM", gemm}, {"MC_VK_WINO_CHUNK_KIB", "64"}});
+        vk::VulkanNetwork gpu(*model.net, device, GpuPrecision::Fp32);
+        const Tensor out = gpu.forward(input);
+        double worst = 0;
+        for (int k = 0; k < 24; ++k)
+            for (int y = 0; y < 47; ++y)
+                for (int x = 0; x < 61; ++x)
+                    worst = std::max(worst, std::fabs(out.at(k, y, x) - expected[(static_cast<size_t>(k) * 47 + y) * 61 + x]));
+        EXPECT_LE(worst, (std::string(gemm) == "coopemu" ? 4e-3 : 5e-5) * scale) << algorithm << " " << gemm;
+    }
+}
+
 std::string paramName(const ::testing::TestParamInfo<Param>& info) {
     const auto [pathIndex, fp16, sizeIndex, channelIndex] = info.param;
     return std::string(kPaths[pathIndex].name) + (fp16 ? "_fp16_" : "_fp32_") + std::to_string(kSizes[sizeIndex].w) + "x" +

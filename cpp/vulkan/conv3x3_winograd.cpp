@@ -57,6 +57,8 @@ Conv3x3Choice chooseConv3x3(const Device& device, int inC, int outC, int outW, i
     else
         c.algorithm = automaticAlgorithm(inC, outC, outW, outH);
     if (!c.winograd()) return c;
+    const std::string chunk = env("MC_VK_WINO_CHUNK_KIB");
+    if (!chunk.empty() && std::atoll(chunk.c_str()) > 0) c.chunkBytes = static_cast<uint64_t>(std::atoll(chunk.c_str())) << 10;
     c.gemm = automaticGemm(device);
     const std::string gemm = env("MC_VK_WINO_GEMM");
     if (gemm == "registers") c.gemm = WinogradGemm::Registers;
@@ -87,9 +89,14 @@ WinogradGeometry winogradGeometry(const Conv3x3Choice& choice, int inC, int outC
     g.alpha = m + 2;
     g.tilesX = divUp(outW, m);
     g.tiles = g.tilesX * divUp(outH, m);
-    g.paddedTiles = divUp(g.tiles, choice.tileBlock()) * choice.tileBlock();
     g.c16 = divUp(inC, 16);
     g.k16 = divUp(outC, 16);
+    const int block = choice.tileBlock();
+    const uint64_t perTile = std::max<uint64_t>(static_cast<uint64_t>(g.alpha) * g.alpha * g.c16 * 16 * (choice.cooperative() ? 2 : 4),
+                                                static_cast<uint64_t>(g.alpha) * g.alpha * g.k16 * 16 * 4);
+    const int64_t rows = std::max<int64_t>(1, static_cast<int64_t>(choice.chunkBytes / perTile / block)) * block;
+    g.paddedTiles = static_cast<int>(std::min<int64_t>(static_cast<int64_t>(divUp(g.tiles, block)) * block, rows));
+    g.chunks = divUp(g.tiles, g.paddedTiles);
     return g;
 }
 
@@ -130,20 +137,10 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
     using Bind = WinogradDispatch::Bind;
     const WinogradGeometry g = winogradGeometry(choice, c.inC, c.outC, c.outW, c.outH);
     const int points = g.alpha * g.alpha;
-    const double macs = static_cast<double>(c.outW) * c.outH * c.outC * c.inC * 9;
-    std::vector<WinogradDispatch> out(3);
+    const double macs = static_cast<double>(c.outW) * c.outH * c.outC * c.inC * 9 / g.chunks;
 
-    WinogradDispatch& in = out[0];
-    in.shader = choice.cooperative() ? "wino_input_h" : "wino_input";
-    in.spec = {g.m};
-    in.bind[0] = Bind::Input;
-    in.bind[2] = Bind::V;
-    in.push.i(c.inOff).i(c.inW).i(c.inH).i(c.inC).i(g.c16).i(g.tilesX).i(g.tiles).i(g.paddedTiles).i(c.padL).i(c.padT).f(c.padValue);
-    in.groups[0] = static_cast<uint32_t>(divUp(g.paddedTiles, kLocal / 4));  // 16 tiles x 4 channel quads
-    in.groups[1] = static_cast<uint32_t>(g.c16);
-    in.cost = macs * 0.05;
-
-    WinogradDispatch& gemm = out[1];
+    // The GEMM is the same for every chunk: V and M hold one chunk's paddedTiles rows.
+    WinogradDispatch gemm;
     gemm.bind[0] = Bind::V;
     gemm.bind[2] = Bind::M;
     gemm.bind[3] = Bind::U;
@@ -186,16 +183,34 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
         }
     }
 
-    WinogradDispatch& o = out[2];
-    o.shader = "wino_output";
-    o.spec = {g.m, c.activation};
-    o.bind[0] = Bind::M;
-    o.bind[2] = Bind::Output;
-    o.bind[3] = Bind::Bias;
-    o.push.i(c.outOff).i(c.outW).i(c.outH).i(c.outC).i(g.k16).i(g.tilesX).i(g.tiles).i(g.paddedTiles).i(c.biasOff).f(c.a0).f(c.a1);
-    o.groups[0] = static_cast<uint32_t>(divUp(g.tiles, kLocal / 4));
-    o.groups[1] = static_cast<uint32_t>(g.k16);
-    o.cost = macs * 0.05;
+    std::vector<WinogradDispatch> out;
+    for (int chunk = 0; chunk < g.chunks; ++chunk) {
+        const int base = chunk * g.paddedTiles, rows = std::min(g.paddedTiles, g.tiles - base);
+        WinogradDispatch in;
+        in.shader = choice.cooperative() ? "wino_input_h" : "wino_input";
+        in.spec = {g.m};
+        in.bind[0] = Bind::Input;
+        in.bind[2] = Bind::V;
+        in.push.i(c.inOff).i(c.inW).i(c.inH).i(c.inC).i(g.c16).i(g.tilesX).i(g.tiles).i(base).i(g.paddedTiles).i(c.padL).i(c.padT).f(c.padValue);
+        in.groups[0] = static_cast<uint32_t>(divUp(g.paddedTiles, kLocal / 4));  // 16 tiles x 4 channel quads
+        in.groups[1] = static_cast<uint32_t>(g.c16);
+        in.cost = macs * 0.05;
+        out.push_back(in);
+
+        out.push_back(gemm);
+
+        WinogradDispatch o;
+        o.shader = "wino_output";
+        o.spec = {g.m, c.activation};
+        o.bind[0] = Bind::M;
+        o.bind[2] = Bind::Output;
+        o.bind[3] = Bind::Bias;
+        o.push.i(c.outOff).i(c.outW).i(c.outH).i(c.outC).i(g.k16).i(g.tilesX).i(g.tiles).i(base).i(g.paddedTiles).i(c.biasOff).f(c.a0).f(c.a1);
+        o.groups[0] = static_cast<uint32_t>(divUp(rows, kLocal / 4));
+        o.groups[1] = static_cast<uint32_t>(g.k16);
+        o.cost = macs * 0.05;
+        out.push_back(o);
+    }
     return out;
 }
 

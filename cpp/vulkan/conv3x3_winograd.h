@@ -34,6 +34,9 @@ struct Conv3x3Choice {
     Conv3x3Algorithm algorithm = Conv3x3Algorithm::Direct;
     WinogradGemm gemm = WinogradGemm::Registers;
     CoopShape shape;
+    // Largest V or M one chunk of tiles may need: larger convolutions run chunk by chunk through the
+    // three dispatches, so scratch stays bounded (and, on GPUs, can stay in cache between them).
+    uint64_t chunkBytes = uint64_t(64) << 20;
     int m() const { return algorithm == Conv3x3Algorithm::Winograd43 ? 4 : 2; }
     bool winograd() const { return algorithm != Conv3x3Algorithm::Direct; }
     // The cooperative kernels take fp16 V and U and write fp32 M, whatever the storage type.
@@ -45,12 +48,15 @@ struct Conv3x3Choice {
 // The algorithm and GEMM for a convolution of these channels and output size on `device`.
 // MC_VK_CONV3X3=direct|wino23|wino43 and MC_VK_WINO_GEMM=registers|shared|coop|coopemu force a choice
 // (benchmarks, tests); a forced GEMM the device cannot run falls back to the automatic one.
+// MC_VK_WINO_CHUNK_KIB sets Conv3x3Choice::chunkBytes (in KiB).
 Conv3x3Choice chooseConv3x3(const Device& device, int inC, int outC, int outW, int outH);
 
 // Sizes of the transformed domain of one convolution.
 struct WinogradGeometry {
     int m = 4, alpha = 6;
-    int tilesX = 0, tiles = 0, paddedTiles = 0;  // paddedTiles: a multiple of the GEMM's tile block
+    int tilesX = 0, tiles = 0;
+    int paddedTiles = 0;  // rows of V and M: tiles per chunk, a multiple of the GEMM's tile block
+    int chunks = 1;
     int c16 = 0, k16 = 0;                        // channels / 16, rounded up
     uint64_t vElements() const { return static_cast<uint64_t>(alpha) * alpha * c16 * 16 * paddedTiles; }
     uint64_t mElements() const { return static_cast<uint64_t>(alpha) * alpha * k16 * 16 * paddedTiles; }

@@ -13,7 +13,8 @@ layout(std430, binding = 2) writeonly buffer V { VEC4_T v4[]; };
 layout(push_constant) uniform Params {
     int inOff, inW, inH, inC;
     int c16;       // input channels / 16, rounded up
-    int tilesX, tiles, paddedTiles;
+    int tilesX, tiles;
+    int tileBase, paddedTiles;  // this chunk: tiles tileBase.. into V's paddedTiles rows
     int padL, padT;
     float padValue;
 } p;
@@ -24,9 +25,10 @@ void main() {
     const int t = int(gl_GlobalInvocationID.x) >> 2, cq = int(gl_WorkGroupID.y) * 4 + int(gl_LocalInvocationID.x & 3);
     if (t >= p.paddedTiles) return;
     const int c0 = cq * 4;
-    const int ty = t / p.tilesX, tx = t - ty * p.tilesX;
+    const int tile = p.tileBase + t;
+    const int ty = tile / p.tilesX, tx = tile - ty * p.tilesX;
     const int y0 = ty * WINO_M - p.padT, x0 = tx * WINO_M - p.padL;
-    const bool live = t < p.tiles;
+    const bool live = tile < p.tiles;
     const int plane = p.inW * p.inH;
     vec4 d[6][6];
     [[unroll]] for (int i = 0; i < ALPHA; ++i) {

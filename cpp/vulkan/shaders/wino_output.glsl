@@ -12,7 +12,8 @@ layout(std430, binding = 3) readonly buffer Bias { svec4 bias4[]; };
 layout(push_constant) uniform Params {
     int outOff, outW, outH, outC;
     int k16;       // output channels / 16, rounded up
-    int tilesX, tiles, paddedTiles;
+    int tilesX, tiles;
+    int tileBase, paddedTiles;  // this chunk: tiles tileBase.. from M's paddedTiles rows
     int biasOff;   // in vec4s
     float a0, a1;
 } p;
@@ -22,8 +23,9 @@ layout(push_constant) uniform Params {
 
 void main() {
     const int t = int(gl_GlobalInvocationID.x) >> 2, kq = int(gl_WorkGroupID.y) * 4 + int(gl_LocalInvocationID.x & 3);
-    if (t >= p.tiles || kq * 4 >= p.outC) return;
-    const int ty = t / p.tilesX, tx = t - ty * p.tilesX;
+    const int tile = p.tileBase + t;
+    if (t >= p.paddedTiles || tile >= p.tiles || kq * 4 >= p.outC) return;
+    const int ty = tile / p.tilesX, tx = tile - ty * p.tilesX;
     const int pointStride = p.k16 * p.paddedTiles * 4;
     int i = ((kq >> 2) * p.paddedTiles + t) * 4 + (kq & 3);
     vec4 tmp[4][6];  // At applied along the columns of each row of points

@@ -5,7 +5,8 @@
 // kernel): V[p][c / 16][tile][c % 16] and M[p][k / 16][tile][k % 16], p = row * alpha + column of
 // the alpha x alpha point, channels padded with zeros to a multiple of 16 and tiles to a multiple
 // of the GEMM's tile block (Conv3x3Choice::tileBlock), so that a 16 x 16 block of one point is a
-// contiguous row-major matrix (tiles x channels) with stride 16.
+// contiguous row-major matrix (tiles x channels) with stride 16. Large convolutions run in chunks of
+// tiles (conv3x3_winograd.cpp), so V and M hold one chunk.
 layout(constant_id = 0) const int WINO_M = 4;
 const int ALPHA = WINO_M + 2;
 

@@ -1,24 +1,24 @@
-// The whole native surface that Java binds to (with JavaCPP). No logic lives here:
-// it adapts the runner's types and turns its exceptions into tagged messages that the
-// Java side maps onto its own exception types.
+// The whole native surface that Java binds to (with JavaCPP). No logic lives here: it adapts the
+// runner's types, and every call that can fail reports through a Status (an error code of
+// esrgan::ErrorCode and a message) instead of throwing, so Java maps codes to its exception classes.
 #pragma once
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <utility>
 
 namespace esrgan {
-class Network;
+class Model;
 struct Progress;
-struct UpscaleOptions;
-namespace vk {
-class VulkanNetwork;
-}
 }  // namespace esrgan
 
 namespace mcnative {
 
+// The outcome of a call: code 0 = success, else an esrgan::ErrorCode with a message for the user.
+struct Status {
+    int code = 0;
+    std::string message;
+};
+
+// Per-call options of an upscale (esrgan::UpscaleOptions).
 struct UpscaleSettings {
     int tileSize = 0;
     int tilePad = -1;
@@ -26,12 +26,6 @@ struct UpscaleSettings {
     bool tta = false;
     int threads = 0;
     long long memoryBudgetMb = 0;
-    int device = -1;  // -1 = CPU, else the index of a Vulkan device (gpuInfo)
-    // Several devices at once (tiles spread over them): bit 0 = CPU, bit i+1 = Vulkan device i;
-    // 0 = just `device`.
-    long long deviceMask = 0;
-    // Storage of blobs and weights on Vulkan devices: 0 = auto, 1 = fp32, 2 = fp16 (esrgan::GpuPrecision).
-    int precision = 0;
 };
 
 // One Vulkan device (-g index), as `model-compose devices` lists it.
@@ -65,10 +59,12 @@ private:
     std::unique_ptr<esrgan::Progress> progress_;
 };
 
+// A model loaded onto its devices (esrgan::Model). When loading fails, `status` says why and every
+// other call reports that the model is not loaded.
 class NativeModel {
 public:
-    // Throws "[model] ..." when the files are missing or malformed.
-    NativeModel(const char* paramPath, const char* binPath);
+    // devices: deviceCount entries, -1 = CPU, 0.. = Vulkan devices; precision: esrgan::Precision.
+    NativeModel(const char* paramPath, const char* binPath, const int* devices, int deviceCount, int precision, Status& status);
     ~NativeModel();
 
     int scale() const;
@@ -78,32 +74,24 @@ public:
     int defaultTilePad() const;
     int layerCount() const;
     // The tile side `upscale` would use for this image, and how many tiles that makes.
-    int plannedTileSize(int width, int height, const UpscaleSettings& settings) const;
-    int plannedTileCount(int width, int height, const UpscaleSettings& settings) const;
+    int plannedTileSize(int width, int height, const UpscaleSettings& settings, Status& status);
+    int plannedTileCount(int width, int height, const UpscaleSettings& settings, Status& status);
 
     // src: width*height*channels bytes (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA);
     // dst: (width*scale)*(height*scale)*channels bytes.
-    void upscale(const unsigned char* src, int width, int height, int channels, unsigned char* dst,
-                 const UpscaleSettings& settings, UpscaleJob& job);
+    void upscale(const unsigned char* src, int width, int height, int channels, unsigned char* dst, const UpscaleSettings& settings,
+                 UpscaleJob& job, Status& status);
 
-    // Raw network pass on planar CHW floats, no padding or tiling (for tests).
-    void outputShape(int c, int h, int w, int* chw) const;
-    void forward(const float* input, int c, int h, int w, float* output);
-    // The same on a device (-1 = CPU, as forward) with a precision as in UpscaleSettings.
-    void forwardOn(int device, int precision, const float* input, int c, int h, int w, float* output);
-    // What `precision` resolves to on Vulkan device `device`: 1 = fp32, 2 = fp16 (uploads the weights
-    // if no pass ran yet); the CPU (-1) is always fp32.
-    int storagePrecision(int device, int precision);
+    // Raw network pass on planar CHW floats on one loaded device, no padding or tiling (diagnostics, tests).
+    void outputShape(int c, int h, int w, int* chw, Status& status) const;
+    void forward(int device, const float* input, int c, int h, int w, float* output, Status& status);
+    // How a loaded device stores: 1 = fp32, 2 = fp16 (esrgan::Precision); the CPU is always 1.
+    int storagePrecision(int device, Status& status);
+    // What a loaded device runs, e.g. "CPU (Winograd F(4,3) avx2 + oneDNN 3.13, fp32)".
+    std::string describeDevice(int device, Status& status);
 
 private:
-    esrgan::vk::VulkanNetwork& gpu(int device, int precision);
-    esrgan::UpscaleOptions gpuOptions(int width, int height, const UpscaleSettings& settings, int deviceCount);
-    esrgan::UpscaleOptions plannedOptions(int width, int height, const UpscaleSettings& settings);
-
-    std::unique_ptr<esrgan::Network> net_;
-    std::mutex gpuMutex_;
-    // weights uploaded once per device and precision
-    std::map<std::pair<int, int>, std::unique_ptr<esrgan::vk::VulkanNetwork>> gpus_;
+    std::unique_ptr<esrgan::Model> model_;
 };
 
 // One line describing the CPU backend (library version, ISA, threads).
@@ -111,13 +99,13 @@ std::string cpuDescription();
 // Cores the CPU backend uses by default.
 int cpuThreads();
 
-// Vulkan devices usable with UpscaleSettings::device (0 when there is no loader, driver or device;
+// Vulkan devices a model can be loaded onto (0 when there is no loader, driver or device;
 // Vulkan is initialised on the first call to any of these).
 int gpuCount();
-GpuInfo gpuInfo(int index);
+GpuInfo gpuInfo(int index, Status& status);
 // Testing: makes Vulkan passes fail, "oom@N" (the Nth pass from now runs out of device memory),
 // "lost@N" (the device is lost from the Nth pass on) or "" (none). Also read from MC_VULKAN_FAIL.
-void injectVulkanFault(const char* spec);
+void injectVulkanFault(const char* spec, Status& status);
 
 // Why there is no usable device ("" when there is one).
 std::string gpuUnavailableReason();

@@ -10,7 +10,7 @@ IN="${1:-examples/sample.png}"
 OUT="${2:-sample-x4.png}"
 
 scripts/install-system-deps.sh build
-if [[ ! -f target/model-compose.jar || -n "$(find pom.xml cpp native src models -newer target/model-compose.jar -print -quit)" ]]; then
+if [[ ! -f target/model-compose.jar || -n "$(find pom.xml */pom.xml cpp native core/src server/src cli/src models -newer target/model-compose.jar -print -quit)" ]]; then
   ./mvnw -q -B -DskipTests package
 fi
 java -jar target/model-compose.jar upscale -i "$IN" -o "$OUT" -n realesr-animevideov3 -s 4

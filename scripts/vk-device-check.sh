@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the Vulkan kernels on a machine with a GPU (no GPU is needed to build them). Run after a
-# Maven build (./mvnw -B -DskipTests package configures target/cmake):
+# Maven build (./mvnw -B -DskipTests package configures core/target/cmake):
 #   scripts/vk-device-check.sh [DEVICE]
 # 1. mc_vulkan_tests: every 3x3 kernel against a naive double-precision convolution, the real
 #    tensor-core GEMM included where the device reports cooperative matrices (it prints the shapes),
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 device=${1:-0}
-build=target/cmake
+build=core/target/cmake
 if [ ! -f "$build/CMakeCache.txt" ]; then
   echo "no $build: run ./mvnw -B -DskipTests package first" >&2
   exit 2

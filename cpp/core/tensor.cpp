@@ -1,19 +1,23 @@
 #include "core/tensor.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
 namespace esrgan {
 
-namespace {
-std::shared_ptr<float> allocate(size_t floats) {
-    size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
-    void* p = std::aligned_alloc(64, bytes == 0 ? 64 : bytes);
+std::shared_ptr<float> allocateFloats(size_t floats) {
+    constexpr size_t kHugePage = size_t(2) << 20;
+    const size_t bytes = floats * sizeof(float);
+    const size_t align = bytes >= kHugePage ? kHugePage : 64;
+    const size_t rounded = bytes == 0 ? align : (bytes + align - 1) / align * align;
+    void* p = std::aligned_alloc(align, rounded);
     if (!p) throw std::bad_alloc();
+    if (align == kHugePage) madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure changes nothing
     return std::shared_ptr<float>(static_cast<float*>(p), [](float* q) { std::free(q); });
 }
-}  // namespace
 
 Tensor Tensor::zeros(const Shape& shape) {
     Tensor t = uninitialized(shape);
@@ -25,15 +29,24 @@ Tensor Tensor::uninitialized(const Shape& shape) {
     Tensor t;
     t.shape_ = shape;
     t.pitch_ = shape.c;
-    t.storage_ = allocate(t.size());
+    t.storage_ = allocateFloats(t.size());
     t.data_ = t.storage_.get();
     return t;
 }
 
-Tensor Tensor::channelPrefix(const Tensor& base, int channels) {
-    Tensor t = base;
-    t.shape_.c = channels;
+Tensor Tensor::view(std::shared_ptr<float> storage, size_t offset, const Shape& shape, int pitch) {
+    Tensor t;
+    t.shape_ = shape;
+    t.pitch_ = pitch;
+    t.storage_ = std::move(storage);
+    t.data_ = t.storage_.get() + offset;
     return t;
+}
+
+Tensor Tensor::copy() const {
+    Tensor out = uninitialized(shape_);
+    copyChannels(*this, out, 0);
+    return out;
 }
 
 Tensor Tensor::densified() const {

@@ -20,8 +20,11 @@ public:
     Tensor() = default;
     static Tensor zeros(const Shape& shape);
     static Tensor uninitialized(const Shape& shape);
-    // The first `channels` channels of `base`, sharing its storage.
-    static Tensor channelPrefix(const Tensor& base, int channels);
+    // A (possibly strided) window into `storage`: `shape` pixels starting `offset` floats in, `pitch`
+    // floats from one pixel to the next (pitch >= shape.c). Shares the storage.
+    static Tensor view(std::shared_ptr<float> storage, size_t offset, const Shape& shape, int pitch);
+    // A dense copy that shares nothing with this tensor.
+    Tensor copy() const;
 
     const Shape& shape() const { return shape_; }
     int c() const { return shape_.c; }
@@ -49,6 +52,10 @@ private:
     std::shared_ptr<float> storage_;
     float* data_ = nullptr;
 };
+
+// Float storage for tensors and buffers: 64-byte aligned; large ones 2 MiB aligned and advised to
+// use transparent huge pages (fewer TLB misses on the strided reads of big blobs).
+std::shared_ptr<float> allocateFloats(size_t count);
 
 // Copies all channels of `src` into channels [offset, offset + src.c()) of `dst` (same h, w).
 void copyChannels(const Tensor& src, Tensor& dst, int offset);

@@ -8,7 +8,6 @@ class EltwiseLayer : public Layer {
 public:
     explicit EltwiseLayer(const LayerSpec& spec);
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
-    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
     int op() const { return op_; }
     const std::vector<float>& coeffs() const { return coeffs_; }  // empty = all 1
 
@@ -22,7 +21,6 @@ class BinaryOpLayer : public Layer {
 public:
     explicit BinaryOpLayer(const LayerSpec& spec);
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
-    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
     int op() const { return op_; }
     bool withScalar() const { return withScalar_; }
     float scalar() const { return scalar_; }
@@ -38,7 +36,6 @@ public:
     explicit PReluLayer(const LayerSpec& spec);
     void loadWeights(WeightReader& reader) override;
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
-    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
     const std::vector<float>& slopes() const { return slopes_; }  // one shared slope or one per channel
 
 private:

@@ -1,5 +1,4 @@
-#include <functional>
-#include <map>
+#include <array>
 
 #include "core/errors.h"
 #include "ops/convolution.h"
@@ -11,33 +10,31 @@
 namespace esrgan {
 
 namespace {
+using Factory = std::unique_ptr<Layer> (*)(const LayerSpec&);
+
 template <typename T>
 std::unique_ptr<Layer> make(const LayerSpec& spec) {
     return std::make_unique<T>(spec);
 }
 
-const std::map<std::string, std::function<std::unique_ptr<Layer>(const LayerSpec&)>>& registry() {
-    static const std::map<std::string, std::function<std::unique_ptr<Layer>(const LayerSpec&)>> types = {
-        {"Input", make<InputLayer>},         {"Split", make<SplitLayer>},         {"Concat", make<ConcatLayer>},
-        {"Convolution", make<ConvolutionLayer>}, {"Eltwise", make<EltwiseLayer>},   {"BinaryOp", make<BinaryOpLayer>},
-        {"Interp", make<InterpLayer>},       {"PReLU", make<PReluLayer>},         {"PixelShuffle", make<PixelShuffleLayer>},
-        {"Reorg", make<ReorgLayer>},
-    };
-    return types;
-}
+// Indexed by OpKind.
+constexpr std::array<Factory, kOpKindCount> kFactories = {
+    make<InputLayer>,   make<SplitLayer>,    make<ConcatLayer>, make<ConvolutionLayer>,  make<DeconvolutionLayer>, make<EltwiseLayer>,
+    make<BinaryOpLayer>, make<InterpLayer>, make<PReluLayer>,  make<PixelShuffleLayer>, make<ReorgLayer>,
+};
 }  // namespace
 
 std::unique_ptr<Layer> createLayer(const LayerSpec& spec, const std::string& paramPath) {
-    const auto& types = registry();
-    auto it = types.find(spec.type);
-    if (it == types.end()) {
+    const std::optional<OpKind> kind = opKindNamed(spec.type);
+    if (!kind) {
         std::string known;
-        for (const auto& kv : types) known += (known.empty() ? "" : ", ") + kv.first;
+        for (size_t k = 0; k < kOpKindCount; ++k) known += std::string(k == 0 ? "" : ", ") + opKindName(static_cast<OpKind>(k));
         throw ModelError(paramPath + ":" + std::to_string(spec.line) + ": layer '" + spec.name + "' has unsupported type '" +
                          spec.type + "' (supported: " + known + ")");
     }
     try {
-        return it->second(spec);
+        std::unique_ptr<Layer> layer = kFactories[static_cast<size_t>(*kind)](spec);
+        return layer;
     } catch (const ModelError& e) {
         throw ModelError(paramPath + ": " + e.what());
     } catch (const std::invalid_argument& e) {

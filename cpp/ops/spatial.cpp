@@ -7,7 +7,7 @@
 namespace esrgan {
 
 PixelShuffleLayer::PixelShuffleLayer(const LayerSpec& spec)
-    : Layer(spec), factor_(spec.params.getInt(0, 1)), mode_(spec.params.getInt(1, 0)) {
+    : Layer(OpKind::PixelShuffle, spec), factor_(spec.params.getInt(0, 1)), mode_(spec.params.getInt(1, 0)) {
     if (factor_ < 1) fail("upscale_factor must be at least 1");
     // factor^2 must fit an int: 65536^2 wraps to 0 and channels % 0 would kill the process (SIGFPE).
     if (factor_ > 46340) fail("upscale_factor " + std::to_string(factor_) + " is too large");
@@ -22,26 +22,11 @@ std::vector<Shape> PixelShuffleLayer::outputShapes(const std::vector<Shape>& inp
     return {Shape{inputs[0].c / rr, inputs[0].h * factor_, inputs[0].w * factor_}};
 }
 
-std::vector<Tensor> PixelShuffleLayer::forward(const std::vector<Tensor>& inputs, ExecContext&) const {
-    const Tensor& in = inputs[0];
-    Tensor out = Tensor::uninitialized(outputShapes({in.shape()})[0]);
-    const int r = factor_, outC = out.c();
-#pragma omp parallel for schedule(static)
-    for (int oy = 0; oy < out.h(); ++oy)
-        for (int ox = 0; ox < out.w(); ++ox)
-            for (int c = 0; c < outC; ++c) {
-                int i = oy % r, j = ox % r;
-                int src = mode_ == 0 ? c * r * r + i * r + j : (i * r + j) * outC + c;
-                out.at(c, oy, ox) = in.at(src, oy / r, ox / r);
-            }
-    return {out};
-}
-
 Geometry PixelShuffleLayer::geometry(const std::vector<Geometry>& inputs) const {
     return Geometry{inputs[0].scale * factor_, inputs[0].radius};
 }
 
-ReorgLayer::ReorgLayer(const LayerSpec& spec) : Layer(spec), stride_(spec.params.getInt(0, 1)), mode_(spec.params.getInt(1, 0)) {
+ReorgLayer::ReorgLayer(const LayerSpec& spec) : Layer(OpKind::Reorg, spec), stride_(spec.params.getInt(0, 1)), mode_(spec.params.getInt(1, 0)) {
     if (stride_ < 1) fail("stride must be at least 1");
     if (stride_ > 46340) fail("stride " + std::to_string(stride_) + " is too large");
     if (mode_ != 0 && mode_ != 1) fail("unknown mode " + std::to_string(mode_));
@@ -55,28 +40,12 @@ std::vector<Shape> ReorgLayer::outputShapes(const std::vector<Shape>& inputs) co
     return {Shape{s.c * stride_ * stride_, s.h / stride_, s.w / stride_}};
 }
 
-std::vector<Tensor> ReorgLayer::forward(const std::vector<Tensor>& inputs, ExecContext&) const {
-    const Tensor& in = inputs[0];
-    Tensor out = Tensor::uninitialized(outputShapes({in.shape()})[0]);
-    const int s = stride_, inC = in.c();
-#pragma omp parallel for schedule(static)
-    for (int y = 0; y < out.h(); ++y)
-        for (int x = 0; x < out.w(); ++x)
-            for (int c = 0; c < inC; ++c)
-                for (int i = 0; i < s; ++i)
-                    for (int j = 0; j < s; ++j) {
-                        int dst = mode_ == 0 ? c * s * s + i * s + j : (i * s + j) * inC + c;
-                        out.at(dst, y, x) = in.at(c, y * s + i, x * s + j);
-                    }
-    return {out};
-}
-
 Geometry ReorgLayer::geometry(const std::vector<Geometry>& inputs) const {
     return Geometry{inputs[0].scale / stride_, inputs[0].radius + (stride_ - 1) / inputs[0].scale};
 }
 
 InterpLayer::InterpLayer(const LayerSpec& spec)
-    : Layer(spec),
+    : Layer(OpKind::Interp, spec),
       heightScale_(spec.params.getFloat(1, 1.f)),
       widthScale_(spec.params.getFloat(2, 1.f)),
       outH_(spec.params.getInt(3, 0)),
@@ -94,32 +63,6 @@ std::vector<Shape> InterpLayer::outputShapes(const std::vector<Shape>& inputs) c
     const Shape& s = inputs[0];
     Shape out{s.c, outH_ ? outH_ : static_cast<int>(s.h * heightScale_), outW_ ? outW_ : static_cast<int>(s.w * widthScale_)};
     if (out.h <= 0 || out.w <= 0) fail("output size would be empty for a " + std::to_string(s.w) + "x" + std::to_string(s.h) + " input");
-    return {out};
-}
-
-std::vector<Tensor> InterpLayer::forward(const std::vector<Tensor>& inputs, ExecContext&) const {
-    const Tensor& in = inputs[0];
-    Tensor out = Tensor::uninitialized(outputShapes({in.shape()})[0]);
-    ResampleTaps ty, tx;
-    resampleTaps(in.shape(), ty, tx);
-    const int channels = in.c();
-#pragma omp parallel for schedule(static)
-    for (int y = 0; y < out.h(); ++y) {
-        std::vector<float> acc(channels);
-        for (int x = 0; x < out.w(); ++x) {
-            std::fill(acc.begin(), acc.end(), 0.f);
-            for (int ky = 0; ky < ty.taps; ++ky) {
-                const float wy = ty.weight[y * ty.taps + ky];
-                const int sy = ty.index[y * ty.taps + ky];
-                for (int kx = 0; kx < tx.taps; ++kx) {
-                    const float w = wy * tx.weight[x * tx.taps + kx];
-                    const float* p = in.pixel(sy, tx.index[x * tx.taps + kx]);
-                    for (int c = 0; c < channels; ++c) acc[c] += w * p[c];
-                }
-            }
-            std::copy(acc.begin(), acc.end(), out.pixel(y, x));
-        }
-    }
     return {out};
 }
 

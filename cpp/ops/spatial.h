@@ -9,7 +9,6 @@ class PixelShuffleLayer : public Layer {
 public:
     explicit PixelShuffleLayer(const LayerSpec& spec);
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
-    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
     Geometry geometry(const std::vector<Geometry>& inputs) const override;
     int factor() const { return factor_; }
     int mode() const { return mode_; }
@@ -26,7 +25,6 @@ public:
     int stride() const { return stride_; }
     int mode() const { return mode_; }
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
-    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
     Geometry geometry(const std::vector<Geometry>& inputs) const override;
 
 private:
@@ -38,7 +36,6 @@ class InterpLayer : public Layer {
 public:
     explicit InterpLayer(const LayerSpec& spec);
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputs) const override;
-    std::vector<Tensor> forward(const std::vector<Tensor>& inputs, ExecContext& ctx) const override;
     Geometry geometry(const std::vector<Geometry>& inputs) const override;
     // The separable taps forward() resamples an input of this shape with (rows, columns).
     void resampleTaps(const Shape& input, ResampleTaps& rows, ResampleTaps& columns) const;

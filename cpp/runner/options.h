@@ -6,9 +6,12 @@
 
 namespace esrgan {
 
-// Element type of blobs and weights on a Vulkan device; arithmetic and accumulation are fp32 either way.
-// Auto picks fp16 where it pays (see VulkanNetwork), fp16 needs storageBuffer16BitAccess.
-enum class GpuPrecision { Auto = 0, Fp32 = 1, Fp16 = 2 };
+// How a backend stores and multiplies. Vulkan: fp32 or fp16 storage of blobs and weights, fp32
+// arithmetic either way (Auto: fp16 where it pays and the device has 16-bit storage). CPU: fp32, or
+// bf16 products with fp32 accumulation (opt-in; Auto is the fastest fp32-grade path). The numbers
+// cross JNI: never renumber.
+enum class Precision { Auto = 0, Fp32 = 1, Fp16 = 2, Bf16 = 3 };
+const char* precisionName(Precision p);
 
 struct UpscaleOptions {
     int tileSize = 0;          // LR pixels per tile side; 0 = automatic from the memory budget

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string>
 
+#include "backend/backend.h"
 #include "core/errors.h"
 
 namespace esrgan {
@@ -13,6 +14,9 @@ namespace {
 constexpr int kLargestExactHalo = 48;  // halos up to this cover the whole receptive field
 constexpr int kDeepModelHalo = 24;     // for deep models (RRDB) whose reach is hundreds of pixels
 constexpr int kMinTile = 32;
+constexpr int kMinSharedTile = 64;
+
+int alignUp(int v, int align) { return v + (align - v % align) % align; }
 
 size_t availableMemoryBytes() {
     std::ifstream meminfo("/proc/meminfo");
@@ -56,33 +60,47 @@ TilePlan planTiles(const Network& net, int width, int height, const UpscaleOptio
     plan.tilePad = options.tilePad >= 0 ? options.tilePad : defaultTilePad(net);
     const int align = net.alignment();
 
-    if (options.tileSize > 0) {
-        plan.tileSize = options.tileSize;
-    } else {
-        const size_t budget = memoryBudgetBytes(options);
-        auto fits = [&](int inputW, int inputH) {
-            inputW += (align - inputW % align) % align;
-            inputH += (align - inputH % align) % align;
-            return net.peakBytes(Shape{net.inputChannels(), inputH, inputW}) <= budget;
-        };
-        const int context = 2 * std::max(plan.tilePad, plan.prePad);
-        if (fits(width + 2 * plan.prePad, height + 2 * plan.prePad)) {
-            plan.tileSize = std::max(width, height);
-        } else {
-            int lo = kMinTile, hi = std::max(width, height);
-            while (hi - lo > 8) {
-                int mid = (lo + hi) / 2;
-                (fits(mid + context, mid + context) ? lo : hi) = mid;
-            }
-            plan.tileSize = lo;
-        }
-    }
+    if (options.tileSize <= 0) throw InvalidArgument("planTiles needs a resolved tile size");
+    plan.tileSize = options.tileSize;
     for (int y = 0; y < height; y += plan.tileSize)
         for (int x = 0; x < width; x += plan.tileSize) {
             Rect owned{x, y, std::min(x + plan.tileSize, width), std::min(y + plan.tileSize, height)};
             plan.tiles.push_back(Tile{owned, inputRect(owned, width, height, plan.tilePad, plan.prePad, align)});
         }
     return plan;
+}
+
+int autoTileSize(const Network& net, const Backend& backend, int width, int height, const UpscaleOptions& options, int deviceCount) {
+    if (width <= 0 || height <= 0) throw InvalidArgument("the image is empty");
+    const int pad = options.tilePad >= 0 ? options.tilePad : defaultTilePad(net);
+    const int align = net.alignment();
+    const uint64_t budget = backend.memoryBudget(options);
+    // a tile of side t reads t plus its halo on both sides, at most the pre-padded image
+    auto fits = [&](int t) {
+        const int w = alignUp(std::min(t, width) + 2 * std::max(pad, options.prePad), align);
+        const int h = alignUp(std::min(t, height) + 2 * std::max(pad, options.prePad), align);
+        const Shape shape{net.inputChannels(), std::min(h, alignUp(height + 2 * options.prePad, align)),
+                          std::min(w, alignUp(width + 2 * options.prePad, align))};
+        if (!backend.fits(shape) || backend.passBytes(shape) > budget) return false;
+        return !options.tta || backend.fits(Shape{shape.c, shape.w, shape.h});
+    };
+    const int whole = std::max(width, height);
+    int tile = kMinTile;
+    if (fits(whole)) {
+        tile = std::max(kMinTile, whole);
+    } else {
+        int lo = kMinTile, hi = whole;  // fits(lo) is assumed: below 32 px the tile would be mostly halo
+        while (hi - lo > 8) {
+            const int mid = (lo + hi) / 2;
+            (fits(mid) ? lo : hi) = mid;
+        }
+        tile = lo;
+    }
+    if (deviceCount > 1) {
+        auto tiles = [&](int t) { return static_cast<int64_t>((width + t - 1) / t) * ((height + t - 1) / t); };
+        while (tile > kMinSharedTile && tiles(tile) < 2 * deviceCount) tile = std::max(kMinSharedTile, tile * 3 / 4);
+    }
+    return tile;
 }
 
 std::vector<Tile> splitTile(const Network& net, const Tile& tile, int size, int width, int height, const TilePlan& plan) {

@@ -1,10 +1,12 @@
 #pragma once
 #include <vector>
 
-#include "model/network.h"
+#include "graph/network.h"
 #include "runner/options.h"
 
 namespace esrgan {
+
+class Backend;
 
 struct Rect {
     int x0, y0, x1, y1;  // half-open
@@ -23,7 +25,14 @@ struct TilePlan {
 };
 
 int defaultTilePad(const Network& net);
+// Host memory a tile may use: the options' budget, else half the available memory (256 MiB to 4 GiB).
 size_t memoryBudgetBytes(const UpscaleOptions& options);
+// The automatic tile side (LR pixels) for a width x height image on `backend`: the largest tile whose
+// pass fits the backend's memory budget and buffer limits (the transposed tile too with TTA); the whole
+// image when it fits. With several devices sharing the image, small enough that each gets at least
+// two tiles (down to 64 px).
+int autoTileSize(const Network& net, const Backend& backend, int width, int height, const UpscaleOptions& options, int deviceCount);
+// Tiles of options.tileSize (> 0: resolve automatic sizes with autoTileSize first).
 TilePlan planTiles(const Network& net, int width, int height, const UpscaleOptions& options);
 // `tile` again as tiles of at most `size` owned pixels a side, padded like the plan's (to retry a
 // tile that did not fit a device's memory).

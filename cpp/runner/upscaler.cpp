@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/errors.h"
+#include "core/threads.h"
 #include "core/resample.h"
 #include "runner/tile_plan.h"
 #include "runner/tta.h"
@@ -90,20 +91,12 @@ void upscaleAlpha(const ImageView& img, int scale, uint8_t* out) {
 
 }  // namespace
 
-void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const UpscaleOptions& options, Progress& progress,
-                  const ForwardPass& forward) {
-    TileWorker w;
-    w.device = forward ? 0 : -1;
-    w.forward = forward;
-    upscaleImage(net, img, out, options, progress, std::vector<TileWorker>{w});
-}
-
-void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const UpscaleOptions& options, Progress& progress,
-                  const std::vector<TileWorker>& workers) {
+void upscaleImage(const Network& net, const ImageView& img, uint8_t* out, const UpscaleOptions& options, Progress& progress,
+                  const std::vector<TileWorker>& workers, const std::function<Backend&()>& cpuFallback) {
     if (img.channels < 1 || img.channels > 4) throw InvalidArgument("images must have 1 to 4 channels, got " + std::to_string(img.channels));
     if (!img.pixels || !out) throw InvalidArgument("missing pixel buffer");
     if (workers.empty()) throw InvalidArgument("no device to run on");
-    CpuEngine::setThreads(options.threads);
+    setThreads(options.threads);
     const TilePlan plan = planTiles(net, img.width, img.height, options);
     const int scale = net.scale();
     const int passes = options.tta ? 8 : 1;
@@ -114,7 +107,6 @@ void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const Upscal
         if (progress.cancelRequested.load() || failed.load()) throw Cancelled();
     };
     std::atomic<size_t> nextTile{0};
-    std::mutex cpuMutex;  // a GPU worker that fell back to the CPU shares the network with the CPU worker
 
     auto work = [&](const TileWorker& initial) {
         TileWorker worker = initial;
@@ -122,11 +114,7 @@ void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const Upscal
             progress.done.fetch_add(1);
             checkCancel();
         };
-        auto run = [&](const Tensor& t) {
-            if (worker.forward) return worker.forward(t, afterLayerFn);
-            std::lock_guard<std::mutex> lock(cpuMutex);
-            return net.forward(t, afterLayerFn);
-        };
+        auto run = [&](const Tensor& t) { return worker.backend->forward(t, afterLayerFn); };
         auto compute = [&](const Tile& tile) {
             Tensor input = readTile(img, tile.input, net.inputChannels());
             Tensor result;
@@ -156,9 +144,10 @@ void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const Upscal
                 compute(tile);
                 return;
             } catch (...) {
-                if (!worker.forward || !worker.classify) throw;
-                TileWorker::Failure f = worker.classify(std::current_exception());
-                if (f == TileWorker::Failure::Fatal) throw;
+                if (worker.device < 0) throw;
+                const ErrorCode code = describeError(std::current_exception()).code;
+                const bool outOfMemory = code == ErrorCode::DeviceOutOfMemory || code == ErrorCode::OutOfMemory;
+                if (!outOfMemory && code != ErrorCode::DeviceFailed) throw;
                 std::string what = "unknown error";
                 try {
                     throw;
@@ -166,16 +155,16 @@ void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const Upscal
                     what = e.what();
                 } catch (...) {
                 }
-                if (f == TileWorker::Failure::OutOfMemory && size / 2 >= 32) {
+                if (outOfMemory && size / 2 >= 32) {
                     progress.warn("device " + std::to_string(worker.device) + ": " + what + "; retrying a tile at " +
                                   std::to_string(size / 2) + " px");
                     for (const Tile& sub : splitTile(net, tile, size / 2, img.width, img.height, plan)) process(sub, size / 2);
                     return;
                 }
                 progress.warn("device " + std::to_string(worker.device) + " failed (" + what + "); finishing its tiles on the CPU");
-                worker.forward = {};
+                worker.backend = &cpuFallback();
                 worker.device = -1;
-                CpuEngine::setThreads(options.threads);
+                setThreads(options.threads);
             }
             compute(tile);
         };
@@ -199,7 +188,7 @@ void upscaleImage(Network& net, const ImageView& img, uint8_t* out, const Upscal
             threads.emplace_back([&, i] {
                 try {
                     // OpenMP thread counts are per calling thread: set this worker's own.
-                    CpuEngine::setThreads(workers[i].threads > 0 ? workers[i].threads : options.threads);
+                    setThreads(workers[i].threads > 0 ? workers[i].threads : options.threads);
                     work(workers[i]);
                 } catch (...) {
                     errors[i] = std::current_exception();

@@ -5,7 +5,8 @@
 #include <functional>
 #include <vector>
 
-#include "model/network.h"
+#include "backend/backend.h"
+#include "graph/network.h"
 #include "runner/options.h"
 
 namespace esrgan {
@@ -16,30 +17,21 @@ struct ImageView {
     int width, height, channels;
 };
 
-// Upscales `in` into `out` (width*scale x height*scale, same channel layout), tile by tile.
-// Colour goes through the network; alpha is resized bicubically over the whole image.
-// Throws Cancelled when progress.cancelRequested is set, InvalidArgument for bad input.
-// `forward` runs the network on one tile (e.g. on a GPU); empty = net.forward on the CPU.
-using ForwardPass = std::function<Tensor(const Tensor& input, const std::function<void()>& afterLayer)>;
-void upscaleImage(Network& net, const ImageView& in, uint8_t* out, const UpscaleOptions& options, Progress& progress,
-                  const ForwardPass& forward = {});
-
-// One device taking part in an upscale: `device` is -1 for the CPU (then `forward` is empty) or a
-// Vulkan device index, `threads` its OpenMP threads (0 = the options' setting).
+// One device taking part in an upscale: `device` is -1 for the CPU or a Vulkan device index,
+// `threads` its OpenMP threads for reading and writing tiles (0 = the options' setting).
 struct TileWorker {
     int device = -1;
-    ForwardPass forward;
+    Backend* backend = nullptr;
     int threads = 0;
-    // How to treat an exception from `forward`: Fatal rethrows, OutOfMemory retries the tile in
-    // halves (down to 32 px, then as DeviceFailed), DeviceFailed warns and runs this worker's
-    // remaining tiles on the CPU.
-    enum class Failure { Fatal, OutOfMemory, DeviceFailed };
-    std::function<Failure(std::exception_ptr)> classify;
 };
 
-// The same, spreading the tiles over several devices: one thread per worker pulls tiles from a
-// shared queue and writes its outputs. The first failure stops the other workers and is rethrown.
-void upscaleImage(Network& net, const ImageView& in, uint8_t* out, const UpscaleOptions& options, Progress& progress,
-                  const std::vector<TileWorker>& workers);
+// Upscales `in` into `out` (width*scale x height*scale, same channel layout) with the tiles of
+// options.tileSize (resolved, > 0) spread over the workers: one thread per worker pulls tiles from a
+// shared queue. Colour goes through the network; alpha is resized bicubically over the whole image.
+// A GPU worker that runs out of memory retries the tile in halves (down to 32 px); one that fails
+// otherwise warns and finishes its tiles on `cpuFallback`. The first other failure stops every worker
+// and is rethrown: Cancelled when progress.cancelRequested is set, InvalidArgument for bad input.
+void upscaleImage(const Network& net, const ImageView& in, uint8_t* out, const UpscaleOptions& options, Progress& progress,
+                  const std::vector<TileWorker>& workers, const std::function<Backend&()>& cpuFallback);
 
 }  // namespace esrgan

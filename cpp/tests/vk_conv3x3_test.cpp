@@ -10,7 +10,8 @@
 #include <tuple>
 
 #include "vk_test_support.h"
-#include "vulkan/vk_network.h"
+#include "backend/backend.h"
+#include "vulkan/vulkan_backend.h"
 
 namespace esrgan::vktest {
 namespace {
@@ -58,8 +59,9 @@ TEST_P(VkConv3x3, MatchesNaiveDoublePrecision) {
     const std::vector<double> expected = referenceConv(model, input);
 
     ScopedEnv env({{"MC_VK_CONV3X3", path.algorithm}, {"MC_VK_WINO_GEMM", path.gemm}});
-    vk::VulkanNetwork gpu(*model.net, device, fp16 ? GpuPrecision::Fp16 : GpuPrecision::Fp32);
-    const Tensor out = gpu.forward(input);
+    vk::VulkanBackend gpu(*model.net, device, fp16 ? Precision::Fp16 : Precision::Fp32);
+    openBackend(gpu, *model.net);
+    const Tensor out = gpu.forward(input, {});
     ASSERT_EQ(out.c(), outC);
     ASSERT_EQ(out.h(), size.h);
     ASSERT_EQ(out.w(), size.w);
@@ -98,8 +100,9 @@ TEST(VkConv3x3Chunks, ChunkedWinogradMatchesNaiveDoublePrecision) {
                                           std::pair{"wino23", "coopemu"}}) {
         if (std::string(gemm) == "coopemu" && !device->fp16Storage()) continue;
         ScopedEnv env({{"MC_VK_CONV3X3", algorithm}, {"MC_VK_WINO_GEMM", gemm}, {"MC_VK_WINO_CHUNK_KIB", "64"}});
-        vk::VulkanNetwork gpu(*model.net, device, GpuPrecision::Fp32);
-        const Tensor out = gpu.forward(input);
+        vk::VulkanBackend gpu(*model.net, device, Precision::Fp32);
+        openBackend(gpu, *model.net);
+        const Tensor out = gpu.forward(input, {});
         double worst = 0;
         for (int k = 0; k < 24; ++k)
             for (int y = 0; y < 47; ++y)

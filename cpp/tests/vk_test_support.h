@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/tensor.h"
-#include "model/network.h"
+#include "graph/network.h"
 #include "vulkan/device.h"
 
 namespace esrgan::vktest {

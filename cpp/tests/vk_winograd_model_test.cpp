@@ -11,7 +11,8 @@
 #include <filesystem>
 
 #include "vk_test_support.h"
-#include "vulkan/vk_network.h"
+#include "backend/backend.h"
+#include "vulkan/vulkan_backend.h"
 
 namespace esrgan::vktest {
 namespace {
@@ -23,8 +24,9 @@ std::string modelPath(const std::string& name) {
 
 Tensor runWith(const Network& net, const std::shared_ptr<vk::Device>& device, const Tensor& in, const char* algorithm, const char* gemm) {
     ScopedEnv env({{"MC_VK_CONV3X3", algorithm}, {"MC_VK_WINO_GEMM", gemm}});
-    vk::VulkanNetwork gpu(net, device, GpuPrecision::Fp32);
-    return gpu.forward(in);
+    vk::VulkanBackend gpu(net, device, Precision::Fp32);
+    openBackend(gpu, net);
+    return gpu.forward(in, {});
 }
 
 double maxDiff(const Tensor& a, const Tensor& b) {

@@ -22,9 +22,9 @@
 #include <utility>
 #include <vector>
 
-#include "model/network.h"
+#include "graph/network.h"
 #include "vulkan/runtime.h"
-#include "vulkan/vk_network.h"
+#include "vulkan/vulkan_backend.h"
 
 using namespace esrgan;
 
@@ -91,18 +91,19 @@ int main(int argc, char** argv) {
         std::normal_distribution<float> normal(0.f, 1.f);
         for (size_t i = 0; i < in.size(); ++i) in.data()[i] = normal(rng);
 
-        std::vector<std::unique_ptr<vk::VulkanNetwork>> nets;
+        std::vector<std::unique_ptr<vk::VulkanBackend>> nets;
         std::vector<Tensor> outs;
         double first[2], wall[2] = {0, 0}, cpu[2] = {0, 0};
         for (int s = 0; s < 2; ++s) {
-            GpuPrecision precision = GpuPrecision::Fp32;
+            Precision precision = Precision::Fp32;
             for (const auto& [name, value] : settings[s]) {
-                if (name == "precision") precision = value == "fp16" ? GpuPrecision::Fp16 : GpuPrecision::Fp32;
+                if (name == "precision") precision = value == "fp16" ? Precision::Fp16 : Precision::Fp32;
                 else setenv(name.c_str(), value.c_str(), 1);
             }
             const double t0 = wallNow();
-            nets.push_back(std::make_unique<vk::VulkanNetwork>(*net, device, precision));
-            outs.push_back(nets.back()->forward(in));
+            nets.push_back(std::make_unique<vk::VulkanBackend>(*net, device, precision));
+            openBackend(*nets.back(), *net);
+            outs.push_back(nets.back()->forward(in, {}));
             first[s] = wallNow() - t0;
             for (const auto& kv : settings[s]) unsetenv(kv.first.c_str());
         }
@@ -115,7 +116,7 @@ int main(int argc, char** argv) {
             for (int k = 0; k < 2; ++k) {
                 const int s = (r + k) % 2;  // ABBA...: neither side always runs first
                 const double w0 = wallNow(), c0 = cpuNow();
-                nets[s]->forward(in);
+                nets[s]->forward(in, {});
                 wall[s] += wallNow() - w0;
                 cpu[s] += cpuNow() - c0;
             }

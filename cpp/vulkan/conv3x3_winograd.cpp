@@ -13,7 +13,7 @@ namespace {
 
 constexpr int kLocal = 64;  // work group of every Winograd shader
 
-int divUp(int64_t a, int64_t b) { return static_cast<int>((a + b - 1) / b); }
+int ceilDiv(int64_t a, int64_t b) { return static_cast<int>((a + b - 1) / b); }
 
 std::string env(const char* name) {
     const char* v = std::getenv(name);
@@ -87,22 +87,22 @@ WinogradGeometry winogradGeometry(const Conv3x3Choice& choice, int inC, int outC
     WinogradGeometry g;
     g.m = m;
     g.alpha = m + 2;
-    g.tilesX = divUp(outW, m);
-    g.tiles = g.tilesX * divUp(outH, m);
-    g.c16 = divUp(inC, 16);
-    g.k16 = divUp(outC, 16);
+    g.tilesX = ceilDiv(outW, m);
+    g.tiles = g.tilesX * ceilDiv(outH, m);
+    g.c16 = ceilDiv(inC, 16);
+    g.k16 = ceilDiv(outC, 16);
     const int block = choice.tileBlock();
     const uint64_t perTile = std::max<uint64_t>(static_cast<uint64_t>(g.alpha) * g.alpha * g.c16 * 16 * (choice.cooperative() ? 2 : 4),
                                                 static_cast<uint64_t>(g.alpha) * g.alpha * g.k16 * 16 * 4);
     const int64_t rows = std::max<int64_t>(1, static_cast<int64_t>(choice.chunkBytes / perTile / block)) * block;
-    g.paddedTiles = static_cast<int>(std::min<int64_t>(static_cast<int64_t>(divUp(g.tiles, block)) * block, rows));
-    g.chunks = divUp(g.tiles, g.paddedTiles);
+    g.paddedTiles = static_cast<int>(std::min<int64_t>(static_cast<int64_t>(ceilDiv(g.tiles, block)) * block, rows));
+    g.chunks = ceilDiv(g.tiles, g.paddedTiles);
     return g;
 }
 
 std::vector<float> winogradWeights(const ConvolutionLayer& conv, int m) {
     const int inC = conv.inputChannels(), outC = conv.outputChannels(), alpha = m + 2;
-    const int cp = divUp(inC, 16) * 16, k16 = divUp(outC, 16);
+    const int cp = ceilDiv(inC, 16) * 16, k16 = ceilDiv(outC, 16);
     const std::vector<float>& w = conv.weights();  // OIHW
     std::vector<float> u(static_cast<size_t>(alpha) * alpha * k16 * 16 * cp, 0.f);
 #pragma omp parallel for schedule(static)
@@ -158,7 +158,7 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
             }
             gemm.push.i(c.uOff).i(g.c16).i(g.k16).i(g.paddedTiles);
             gemm.groups[0] = static_cast<uint32_t>(g.paddedTiles / 128);
-            gemm.groups[1] = static_cast<uint32_t>(divUp(g.k16, 2));
+            gemm.groups[1] = static_cast<uint32_t>(ceilDiv(g.k16, 2));
             gemm.groups[2] = static_cast<uint32_t>(points);
             break;
         }
@@ -166,7 +166,7 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
             gemm.shader = "wino_gemm_shared";
             gemm.push.i(c.uOff / 4).i(g.c16).i(g.k16).i(g.paddedTiles);
             gemm.groups[0] = static_cast<uint32_t>(g.paddedTiles / 64);
-            gemm.groups[1] = static_cast<uint32_t>(divUp(g.k16, 2));
+            gemm.groups[1] = static_cast<uint32_t>(ceilDiv(g.k16, 2));
             gemm.groups[2] = static_cast<uint32_t>(points);
             break;
         case WinogradGemm::Registers:
@@ -175,9 +175,9 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
             const int64_t groups = static_cast<int64_t>(g.paddedTiles / 8) * g.k16;
             gemm.push.i(c.uOff / 4).i(g.c16).i(g.k16).i(g.paddedTiles).i(groups);
             // linear over (tile group, channel block), spilling into y past 65535 work groups
-            const int wgs = divUp(groups, kLocal);
+            const int wgs = ceilDiv(groups, kLocal);
             gemm.groups[0] = static_cast<uint32_t>(std::min(wgs, 65535));
-            gemm.groups[1] = static_cast<uint32_t>(divUp(wgs, gemm.groups[0]));
+            gemm.groups[1] = static_cast<uint32_t>(ceilDiv(wgs, gemm.groups[0]));
             gemm.groups[2] = static_cast<uint32_t>(points);
             break;
         }
@@ -192,7 +192,7 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
         in.bind[0] = Bind::Input;
         in.bind[2] = Bind::V;
         in.push.i(c.inOff).i(c.inW).i(c.inH).i(c.inC).i(g.c16).i(g.tilesX).i(g.tiles).i(base).i(g.paddedTiles).i(c.padL).i(c.padT).f(c.padValue);
-        in.groups[0] = static_cast<uint32_t>(divUp(g.paddedTiles, kLocal / 4));  // 16 tiles x 4 channel quads
+        in.groups[0] = static_cast<uint32_t>(ceilDiv(g.paddedTiles, kLocal / 4));  // 16 tiles x 4 channel quads
         in.groups[1] = static_cast<uint32_t>(g.c16);
         in.cost = macs * 0.05;
         out.push_back(in);
@@ -206,7 +206,7 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
         o.bind[2] = Bind::Output;
         o.bind[3] = Bind::Bias;
         o.push.i(c.outOff).i(c.outW).i(c.outH).i(c.outC).i(g.k16).i(g.tilesX).i(g.tiles).i(base).i(g.paddedTiles).i(c.biasOff).f(c.a0).f(c.a1);
-        o.groups[0] = static_cast<uint32_t>(divUp(rows, kLocal / 4));
+        o.groups[0] = static_cast<uint32_t>(ceilDiv(rows, kLocal / 4));
         o.groups[1] = static_cast<uint32_t>(g.k16);
         o.cost = macs * 0.05;
         out.push_back(o);

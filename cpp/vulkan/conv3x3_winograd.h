@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "vulkan/push_constants.h"
+#include "vulkan/vk_op.h"
 
 namespace esrgan {
 class ConvolutionLayer;
@@ -71,9 +71,6 @@ std::vector<float> winogradWeights(const ConvolutionLayer& conv, int m);
 // Bytes of the two scratch buffers (V, M) that one convolution needs. V, M and U are fp32 whatever
 // the storage type (fp16 would cost F(4,3) about 1 % of the output range), except that the
 // cooperative kernels take fp16 V and U.
-struct ScratchBytes {
-    uint64_t v = 0, m = 0;
-};
 ScratchBytes winogradScratch(const Conv3x3Choice& choice, const WinogradGeometry& g);
 
 // One dispatch of a Winograd convolution. `bind` says what each of the 4 bindings holds.

@@ -18,8 +18,8 @@ import org.bytedeco.javacpp.annotation.StdString;
  * JavaCPP binding of {@code native/mc_native.h}, the whole native surface. Application code
  * uses {@code dev.modelcompose.upscale.Upscaler} instead of these peers.
  *
- * <p>Native errors arrive as {@link RuntimeException}s whose message starts with a tag such as
- * {@code [model]} or {@code [cancelled]}; the upscale package maps them to its own exceptions.
+ * <p>Calls that can fail fill a {@link Status} (an error code of {@code esrgan::ErrorCode} and a message)
+ * instead of throwing; the upscale package maps each code to one of its exception classes.
  */
 // libmcnative.so needs libgomp.so.1 and libdnnl.so.3: they are preloaded from the org.bytedeco:dnnl jar.
 @Platform(value = "linux-x86_64", include = "mc_native.h", link = "mcnative", preload = {"gomp@.1", "dnnl@.3"},
@@ -44,13 +44,33 @@ public final class RunnerNative {
     /** Vulkan devices usable as {@code UpscaleSettings.device}; 0 when there is no loader, driver or device. */
     public static native int gpuCount();
 
-    public static native @ByVal GpuInfo gpuInfo(int index);
+    public static native @ByVal GpuInfo gpuInfo(int index, @ByRef Status status);
 
     /** Testing: "oom@N" / "lost@N" make the Nth Vulkan pass from now fail (lost: and all after it); "" clears. */
-    public static native void injectVulkanFault(String spec);
+    public static native void injectVulkanFault(String spec, @ByRef Status status);
 
     /** Why no Vulkan device is usable; empty when one is. */
     public static native @StdString String gpuUnavailableReason();
+
+    /** The outcome of a native call: {@code code()} 0 is success, else an error code with a message. */
+    public static final class Status extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public Status() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        @MemberGetter
+        public native int code();
+
+        @MemberGetter
+        public native @StdString String message();
+    }
 
     public static final class GpuInfo extends Pointer {
         static {
@@ -122,19 +142,6 @@ public final class RunnerNative {
 
         public native UpscaleSettings memoryBudgetMb(long value);
 
-        public native int device();
-
-        public native UpscaleSettings device(int value);
-
-        /** Several devices at once: bit 0 = CPU, bit i+1 = Vulkan device i; 0 = just {@link #device()}. */
-        public native @Cast("long long") long deviceMask();
-
-        public native UpscaleSettings deviceMask(long value);
-
-        /** Storage of blobs and weights on Vulkan devices: 0 = auto, 1 = fp32, 2 = fp16. */
-        public native int precision();
-
-        public native UpscaleSettings precision(int value);
     }
 
     public static final class UpscaleJob extends Pointer {
@@ -171,12 +178,16 @@ public final class RunnerNative {
             Loader.load();
         }
 
-        public NativeModel(String paramPath, String binPath) {
+        /** Loads the model onto {@code devices} (-1 = CPU, 0.. = Vulkan devices); {@code status} says whether it worked. */
+        public NativeModel(String paramPath, String binPath, int[] devices, int precision, Status status) {
             super((Pointer) null);
-            allocate(paramPath, binPath);
+            try (IntPointer list = new IntPointer(devices)) {
+                allocate(paramPath, binPath, list, devices.length, precision, status);
+            }
         }
 
-        private native void allocate(String paramPath, String binPath);
+        private native void allocate(String paramPath, String binPath, @Const IntPointer devices, int deviceCount, int precision,
+                                     @ByRef Status status);
 
         public native int scale();
 
@@ -190,21 +201,22 @@ public final class RunnerNative {
 
         public native int layerCount();
 
-        public native int plannedTileSize(int width, int height, @Const @ByRef UpscaleSettings settings);
+        public native int plannedTileSize(int width, int height, @Const @ByRef UpscaleSettings settings, @ByRef Status status);
 
-        public native int plannedTileCount(int width, int height, @Const @ByRef UpscaleSettings settings);
+        public native int plannedTileCount(int width, int height, @Const @ByRef UpscaleSettings settings, @ByRef Status status);
 
         public native void upscale(@Cast("const unsigned char*") BytePointer src, int width, int height, int channels,
                                    @Cast("unsigned char*") BytePointer dst, @Const @ByRef UpscaleSettings settings,
-                                   @ByRef UpscaleJob job);
+                                   @ByRef UpscaleJob job, @ByRef Status status);
 
-        public native void outputShape(int c, int h, int w, IntPointer chw);
+        public native void outputShape(int c, int h, int w, IntPointer chw, @ByRef Status status);
 
-        public native void forward(@Const FloatPointer input, int c, int h, int w, FloatPointer output);
+        public native void forward(int device, @Const FloatPointer input, int c, int h, int w, FloatPointer output, @ByRef Status status);
 
-        public native void forwardOn(int device, int precision, @Const FloatPointer input, int c, int h, int w, FloatPointer output);
+        /** How a loaded device stores: 1 = fp32, 2 = fp16. */
+        public native int storagePrecision(int device, @ByRef Status status);
 
-        /** What {@code precision} (0 auto, 1 fp32, 2 fp16) resolves to on a device: 1 = fp32, 2 = fp16. */
-        public native int storagePrecision(int device, int precision);
+        /** What a loaded device runs (kernels, precision). */
+        public native @StdString String describeDevice(int device, @ByRef Status status);
     }
 }

@@ -9,11 +9,12 @@ file's weights and runs it in fp32 on the CPU.
 Run with Debian's interpreter (/usr/bin/python3; needs python3-torch, python3-numpy, and
 optionally python3-pil):
 
-  forward  --param P --bin B --input in.png --output out.png [--pre-pad 10]
+  forward  --param P --bin B --input in.png --output out.png [--pre-pad 10] [--bf16]
            Whole-image forward (no tiling): reflect-101 pre-pad, network, crop pad*scale,
-           floor(clamp(v,0,1)*255+0.5), 8-bit RGB PNG.
-  bench    --param P --bin B [--size 128] [--threads 2] [--repeat 3]
+           floor(clamp(v,0,1)*255+0.5), 8-bit RGB PNG. --bf16: under bf16 autocast (channels_last).
+  bench    --param P --bin B [--size 128] [--threads 2] [--repeat 3] [--channels-last] [--bf16]
            Times the forward pass; prints `TORCH_SECONDS <best>` plus `# ...` info lines.
+           --bf16 runs under torch.autocast("cpu", dtype=torch.bfloat16) (oneDNN's bf16 kernels: AVX512-BF16 or AMX).
   compare  --ref official.png --test ours.png
            Parity statistics (fraction of channel values within +-1/+-2), leaving out values the
            official binary wrote as 255 where ours is < 128 (its negative-wraps-to-255 bug).
@@ -580,9 +581,13 @@ def cmd_forward(a):
     img = read_rgb(a.input)
     h, w = img.shape[:2]
     x = torch.from_numpy(img.astype(np.float32) * np.float32(1.0 / 255.0)).permute(2, 0, 1)[None]
+    x = prepad(x.contiguous(), a.pre_pad)
+    if a.bf16:
+        m = m.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
     t0 = time.perf_counter()
-    with torch.inference_mode():
-        y = m(prepad(x.contiguous(), a.pre_pad))
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+        y = m(x).float()
     dt = time.perf_counter() - t0
     s = m.scale
     p = int(round(a.pre_pad * s))
@@ -615,7 +620,7 @@ def cmd_bench(a):
         m = m.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
     times = []
-    with torch.inference_mode():
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
         m(x)  # warm-up
         for _ in range(a.repeat):
             t0 = time.perf_counter()
@@ -625,7 +630,7 @@ def cmd_bench(a):
     mac = macs_per_px(layers, m) * a.size * a.size
     print(f"# torch {torch.__version__}, mkldnn available={torch.backends.mkldnn.is_available()} "
           f"enabled={torch.backends.mkldnn.enabled}, threads={torch.get_num_threads()}, "
-          f"channels_last={a.channels_last}")
+          f"channels_last={a.channels_last}, bf16 autocast={a.bf16}")
     print(f"# model {m.arch}, input {a.size}x{a.size}, {mac / 1e9:.1f} GMAC, "
           f"times {' '.join(f'{t:.3f}' for t in times)} s, {mac / best / 1e9:.2f} GMAC/s")
     print(f"TORCH_SECONDS {best:.6f}")
@@ -677,6 +682,7 @@ def main(argv=None):
     p.add_argument("--input", required=True)
     p.add_argument("--output", required=True)
     p.add_argument("--pre-pad", type=int, default=10)
+    p.add_argument("--bf16", action="store_true", help="bf16 autocast, channels_last")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.set_defaults(fn=cmd_forward)
 
@@ -686,6 +692,7 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--bf16", action="store_true", help="bf16 autocast (oneDNN bf16 kernels)")
     p.set_defaults(fn=cmd_bench)
 
     p = sub.add_parser("compare")

@@ -99,7 +99,19 @@ int NativeModel::plannedTileCount(int width, int height, const UpscaleSettings& 
 void NativeModel::upscale(const unsigned char* src, int width, int height, int channels, unsigned char* dst, const UpscaleSettings& settings,
                           UpscaleJob& job, Status& status) {
     reporting(status, 0, [&] {
-        loaded(model_).upscale(esrgan::ImageView{src, width, height, channels}, dst, toOptions(settings), job.progress());
+        esrgan::UpscaleOutput out;
+        out.whole = dst;
+        loaded(model_).upscale(esrgan::ImageView{src, width, height, channels}, out, toOptions(settings), job.progress());
+        return 0;
+    });
+}
+
+void NativeModel::upscaleBands(const unsigned char* src, int width, int height, int channels, BandReceiver& receiver,
+                               const UpscaleSettings& settings, UpscaleJob& job, Status& status) {
+    reporting(status, 0, [&] {
+        esrgan::UpscaleOutput out;
+        out.sink = [&receiver](int y0, int rows, const uint8_t* pixels) { receiver.band(y0, rows, pixels); };
+        loaded(model_).upscale(esrgan::ImageView{src, width, height, channels}, out, toOptions(settings), job.progress());
         return 0;
     });
 }

@@ -59,6 +59,14 @@ private:
     std::unique_ptr<esrgan::Progress> progress_;
 };
 
+// Receives an upscale's output in bands of whole rows, top to bottom, on the thread that called upscaleBands;
+// `pixels` (rows * width * channels bytes) is valid during the call only. Java subclasses it (JavaCPP @Virtual).
+class BandReceiver {
+public:
+    virtual ~BandReceiver() = default;
+    virtual void band(int y0, int rows, const unsigned char* pixels) = 0;
+};
+
 // A model loaded onto its devices (esrgan::Model). When loading fails, `status` says why and every
 // other call reports that the model is not loaded.
 class NativeModel {
@@ -81,6 +89,9 @@ public:
     // dst: (width*scale)*(height*scale)*channels bytes.
     void upscale(const unsigned char* src, int width, int height, int channels, unsigned char* dst, const UpscaleSettings& settings,
                  UpscaleJob& job, Status& status);
+    // The same, the output handed to `receiver` in bands as they complete: memory is set by a few bands, not the image.
+    void upscaleBands(const unsigned char* src, int width, int height, int channels, BandReceiver& receiver, const UpscaleSettings& settings,
+                      UpscaleJob& job, Status& status);
 
     // Raw network pass on planar CHW floats on one loaded device, no padding or tiling (diagnostics, tests).
     void outputShape(int c, int h, int w, int* chw, Status& status) const;

@@ -53,19 +53,26 @@ bool Model::fp16Storage(int device) {
     return static_cast<vk::VulkanBackend&>(backend(device)).fp16();
 }
 
-UpscaleOptions Model::resolve(int width, int height, const UpscaleOptions& options) {
+UpscaleOptions Model::resolve(int width, int height, int channels, const UpscaleOptions& options, bool streaming) {
     if (options.tileSize != 0) return options;
     UpscaleOptions o = options;
     o.tileSize = autoTileSize(*net_, backend(devices_.front()), width, height, options, static_cast<int>(devices_.size()));
+    if (streaming) {
+        // one band per worker and one being written out; a band is tileSize * scale rows of the output
+        const uint64_t bandRowBytes = static_cast<uint64_t>(width) * net_->scale() * channels * net_->scale();
+        const uint64_t bands = devices_.size() + 1;
+        const int cap = static_cast<int>(std::max<uint64_t>(32, kStreamingBandBytes / bands / std::max<uint64_t>(bandRowBytes, 1)));
+        o.tileSize = std::min(o.tileSize, cap);
+    }
     return o;
 }
 
 TilePlan Model::plan(int width, int height, const UpscaleOptions& options) {
-    return planTiles(*net_, width, height, resolve(width, height, options));
+    return planTiles(*net_, width, height, resolve(width, height, 3, options, false));
 }
 
-void Model::upscale(const ImageView& in, uint8_t* out, const UpscaleOptions& options, Progress& progress) {
-    const UpscaleOptions o = resolve(in.width, in.height, options);
+void Model::upscale(const ImageView& in, const UpscaleOutput& out, const UpscaleOptions& options, Progress& progress) {
+    const UpscaleOptions o = resolve(in.width, in.height, in.channels, options, out.whole == nullptr);
     const bool mixed = devices_.size() > 1 && std::count(devices_.begin(), devices_.end(), -1) > 0;
     std::vector<TileWorker> workers;
     for (int d : devices_) {

@@ -39,13 +39,17 @@ public:
     // Whether a Vulkan device stores fp16 (false for the CPU).
     bool fp16Storage(int device);
 
-    // The options a call runs with: an automatic tile (0) resolved for the first device.
-    UpscaleOptions resolve(int width, int height, const UpscaleOptions& options);
+    // The options a call runs with: an automatic tile (0) resolved for the first device (and, when the output is
+    // streamed in bands, small enough that the bands in flight stay within kStreamingBandBytes).
+    UpscaleOptions resolve(int width, int height, int channels, const UpscaleOptions& options, bool streaming);
     TilePlan plan(int width, int height, const UpscaleOptions& options);
 
-    // Upscales `in` into `out` (width*scale x height*scale, same channels), the tiles spread over the
-    // devices. Throws Cancelled, InvalidArgument, BackendError.
-    void upscale(const ImageView& in, uint8_t* out, const UpscaleOptions& options, Progress& progress);
+    // Upscales `in` (width*scale x height*scale, same channels) into `out`, the tiles spread over the devices.
+    // Throws Cancelled, InvalidArgument, BackendError, or what the band sink throws.
+    void upscale(const ImageView& in, const UpscaleOutput& out, const UpscaleOptions& options, Progress& progress);
+
+    // Streamed output bands together hold at most this much.
+    static constexpr uint64_t kStreamingBandBytes = uint64_t(512) << 20;
     // The network alone on one loaded device, no padding or tiling.
     Tensor forward(int device, const Tensor& input);
 

@@ -13,6 +13,7 @@ import org.bytedeco.javacpp.annotation.MemberGetter;
 import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.javacpp.annotation.StdString;
+import org.bytedeco.javacpp.annotation.Virtual;
 
 /**
  * JavaCPP binding of {@code native/mc_native.h}, the whole native surface. Application code
@@ -173,6 +174,23 @@ public final class RunnerNative {
         public native @StdString String warnings();
     }
 
+    /** Receives an upscale's output in bands of whole rows, top to bottom; {@code pixels} is valid during the call only. */
+    public abstract static class BandReceiver extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        protected BandReceiver() {
+            super((Pointer) null);
+            allocate();
+        }
+
+        private native void allocate();
+
+        @Virtual(true)
+        public abstract void band(int y0, int rows, @Cast("const unsigned char*") BytePointer pixels);
+    }
+
     public static final class NativeModel extends Pointer {
         static {
             Loader.load();
@@ -208,6 +226,10 @@ public final class RunnerNative {
         public native void upscale(@Cast("const unsigned char*") BytePointer src, int width, int height, int channels,
                                    @Cast("unsigned char*") BytePointer dst, @Const @ByRef UpscaleSettings settings,
                                    @ByRef UpscaleJob job, @ByRef Status status);
+
+        public native void upscaleBands(@Cast("const unsigned char*") BytePointer src, int width, int height, int channels,
+                                        @ByRef BandReceiver receiver, @Const @ByRef UpscaleSettings settings, @ByRef UpscaleJob job,
+                                        @ByRef Status status);
 
         public native void outputShape(int c, int h, int w, IntPointer chw, @ByRef Status status);
 

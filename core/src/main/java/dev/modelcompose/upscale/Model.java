@@ -5,6 +5,8 @@ import dev.modelcompose.nativelib.RunnerNative.NativeModel;
 import dev.modelcompose.nativelib.RunnerNative.Status;
 import dev.modelcompose.nativelib.RunnerNative.UpscaleSettings;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -151,10 +153,67 @@ public final class Model implements AutoCloseable {
         long outBytes = (long) image.width() * scale * image.height() * scale * image.channels();
         if (outBytes > Integer.MAX_VALUE - 16)
             throw new UpscaleException("the output would be " + image.width() * (long) scale + "x" + image.height() * (long) scale
-                    + " pixels, larger than one image in memory can hold (2 GiB); split the image first");
-        return withModel(m -> {
+                    + " pixels, larger than one image in memory can hold (2 GiB); write it in bands with upscale(image, options, job, consumer)");
+        try (BytePointer dst = new BytePointer(outBytes)) {
+            run(image, call, job, (m, src, settings, nativeJob, status) ->
+                    m.upscale(src, image.width(), image.height(), image.channels(), dst, settings, nativeJob, status));
+            byte[] out = new byte[(int) outBytes];
+            dst.get(out);
+            return new PixelBuffer(image.width() * scale, image.height() * scale, image.channels(), out);
+        }
+    }
+
+    /** Receives an upscaled image in bands of whole rows, top to bottom. */
+    @FunctionalInterface
+    public interface BandConsumer {
+        /**
+         * Rows {@code [y0, y0 + rows)} of the output, {@code rows * width * channels} bytes; the buffer is valid during the
+         * call only. An exception stops the upscale and is rethrown by it.
+         */
+        void accept(int y0, int rows, ByteBuffer pixels) throws IOException;
+    }
+
+    /**
+     * Upscales raw pixels into {@code consumer}, a band of rows at a time as they complete: memory is set by a few bands,
+     * not by the output, so outputs larger than memory (a gigapixel) can be encoded as they come. With an automatic tile
+     * the bands are kept small.
+     */
+    public void upscale(PixelBuffer image, UpscaleOptions call, UpscaleJob job, BandConsumer consumer) throws IOException {
+        IOException[] failure = new IOException[1];
+        RuntimeException[] runtimeFailure = new RuntimeException[1];
+        RunnerNative.BandReceiver receiver = new RunnerNative.BandReceiver() {
+            @Override
+            public void band(int y0, int rows, BytePointer pixels) {
+                if (failure[0] != null || runtimeFailure[0] != null) return;
+                try {
+                    consumer.accept(y0, rows, pixels.capacity((long) rows * image.width() * scale * image.channels()).asByteBuffer());
+                } catch (IOException e) {
+                    failure[0] = e;
+                    job.cancel();
+                } catch (RuntimeException e) {
+                    runtimeFailure[0] = e;
+                    job.cancel();
+                }
+            }
+        };
+        try (receiver) {
+            run(image, call, job, (m, src, settings, nativeJob, status) ->
+                    m.upscaleBands(src, image.width(), image.height(), image.channels(), receiver, settings, nativeJob, status));
+        } catch (UpscaleCancelledException e) {
+            if (failure[0] == null && runtimeFailure[0] == null) throw e;
+        }
+        if (failure[0] != null) throw failure[0];
+        if (runtimeFailure[0] != null) throw runtimeFailure[0];
+    }
+
+    private interface NativeCall {
+        void run(NativeModel model, BytePointer src, UpscaleSettings settings, RunnerNative.UpscaleJob job, Status status);
+    }
+
+    /** One native upscale call with progress reports and cancellation wired to {@code job}. */
+    private void run(PixelBuffer image, UpscaleOptions call, UpscaleJob job, NativeCall body) {
+        withModel(m -> {
             try (BytePointer src = new BytePointer(image.pixels());
-                 BytePointer dst = new BytePointer(outBytes);
                  UpscaleSettings settings = settings(call);
                  RunnerNative.UpscaleJob nativeJob = new RunnerNative.UpscaleJob();
                  Status status = new Status()) {
@@ -163,7 +222,7 @@ public final class Model implements AutoCloseable {
                         () -> job.report(new UpscaleJob.Progress(nativeJob.fraction(), nativeJob.tilesDone(), nativeJob.tilesTotal())), 100, 100,
                         TimeUnit.MILLISECONDS);
                 try {
-                    m.upscale(src, image.width(), image.height(), image.channels(), dst, settings, nativeJob, status);
+                    body.run(m, src, settings, nativeJob, status);
                 } finally {
                     poll.cancel(false);
                     job.attach(() -> {});
@@ -176,9 +235,7 @@ public final class Model implements AutoCloseable {
                 if (onCpu > 0) perDevice.put(ModelOptions.CPU, onCpu);
                 job.deviceTiles(perDevice);
                 job.report(new UpscaleJob.Progress(1.0, nativeJob.tilesTotal(), nativeJob.tilesTotal()));
-                byte[] out = new byte[(int) outBytes];
-                dst.get(out);
-                return new PixelBuffer(image.width() * scale, image.height() * scale, image.channels(), out);
+                return null;
             }
         });
     }

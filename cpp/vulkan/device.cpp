@@ -102,13 +102,24 @@ Device::Device(Runtime& runtime, int index)
     }
     // The tensor-core Winograd GEMM: its extension and features (coop_matrix.h), only where it runs.
     CoopMatrixEnable coop;
+    const void* plainChain = dci.pNext;
     if (info_.coopMatrix.usable && std::getenv("MC_VK_NO_COOPMAT") == nullptr) {
         dci.pNext = coop.chain(info_.coopMatrix, const_cast<void*>(dci.pNext));
         dci.enabledExtensionCount = static_cast<uint32_t>(coop.extensions.size());
         dci.ppEnabledExtensionNames = coop.extensions.data();
         coopMatrix_ = true;
+        if (vkCreateDevice(physical_, &dci, nullptr, &device_) != VK_SUCCESS) {
+            // a driver that lists the features but refuses them: the GPU still runs without tensor cores
+            device_ = VK_NULL_HANDLE;
+            coopMatrix_ = false;
+            info_.coopMatrix.usable = false;
+            info_.coopMatrix.why = "vkCreateDevice refused the cooperative-matrix features";
+            dci.pNext = plainChain;
+            dci.enabledExtensionCount = 0;
+            dci.ppEnabledExtensionNames = nullptr;
+        }
     }
-    check(vkCreateDevice(physical_, &dci, nullptr, &device_), "vkCreateDevice");
+    if (!device_) check(vkCreateDevice(physical_, &dci, nullptr, &device_), "vkCreateDevice");
     volkLoadDeviceTable(&fn_, device_);
     fn_.vkGetDeviceQueue(device_, family_, 0, &queue_);
 
@@ -138,11 +149,23 @@ Device::Device(Runtime& runtime, int index)
     cci.pInitialData = cached.empty() ? nullptr : cached.data();
     if (!cached.empty() && fn_.vkCreatePipelineCache(device_, &cci, nullptr, &pipelineCache_) == VK_SUCCESS) {
         cacheLoadedBytes_ = cached.size();
-        return;
+    } else {
+        cci.initialDataSize = 0;  // none, or data the driver refused: start empty
+        cci.pInitialData = nullptr;
+        check(fn_.vkCreatePipelineCache(device_, &cci, nullptr, &pipelineCache_), "vkCreatePipelineCache");
     }
-    cci.initialDataSize = 0;  // none, or data the driver refused: start empty
-    cci.pInitialData = nullptr;
-    check(fn_.vkCreatePipelineCache(device_, &cci, nullptr, &pipelineCache_), "vkCreatePipelineCache");
+    if (coopMatrix_) {
+        // Build the tensor-core kernel now: a driver that cannot compile it leaves the GPU on the
+        // shared-memory GEMM instead of failing every plan (the pipeline cache keeps it for later).
+        const char* kernel = info_.coopMatrix.nv() ? "wino_gemm_coop_nv" : "wino_gemm_coop_khr";
+        try {
+            pipeline(kernel, {static_cast<int32_t>(4 * subgroupSize_)});
+        } catch (const VulkanError& e) {
+            coopMatrix_ = false;
+            info_.coopMatrix.usable = false;
+            info_.coopMatrix.why = std::string("the driver could not build ") + kernel + ": " + e.what();
+        }
+    }
 }
 
 void Device::savePipelineCache() {

@@ -39,11 +39,11 @@ WinogradGemm automaticGemm(const Device& device) {
 // convolution): with 16 or more input and output channels Winograd wins at every size (64->64:
 // F(2,3) at 8x8 0.36x the direct shader, F(4,3) at 48x48 0.44x, 128x128 0.40x; 16->16 at 64x64
 // 0.6x); with fewer it loses (8->8 2.0x, 3->64 1.6x, 64->3 1.5x: the GEMM pads channels to 16).
-// F(4,3) overtakes F(2,3) between 32x32 (1.0x) and 48x48 (0.88x); below, its 4x4 tiles are too few
-// (16x16: 2.1x F(2,3)'s time).
+// F(4,3) overtakes F(2,3) between 40x40 (1.03x F(2,3)'s time) and 48x48 (0.77x); below, its 4x4
+// tiles are too few (32x32: 1.6x, 24x24: 1.9x; register GEMM of 16 tiles x 16 channels).
 Conv3x3Algorithm automaticAlgorithm(int inC, int outC, int outW, int outH) {
     if (inC < 16 || outC < 16) return Conv3x3Algorithm::Direct;
-    return static_cast<int64_t>(outW) * outH >= 40 * 40 ? Conv3x3Algorithm::Winograd43 : Conv3x3Algorithm::Winograd23;
+    return static_cast<int64_t>(outW) * outH > 40 * 40 ? Conv3x3Algorithm::Winograd43 : Conv3x3Algorithm::Winograd23;
 }
 
 }  // namespace
@@ -75,7 +75,7 @@ Conv3x3Choice chooseConv3x3(const Device& device, int inC, int outC, int outW, i
 
 int Conv3x3Choice::tileBlock() const {
     switch (gemm) {
-        case WinogradGemm::Registers: return 8;
+        case WinogradGemm::Registers: return 16;
         case WinogradGemm::Cooperative:
         case WinogradGemm::CooperativeEmulated: return 128;  // 4 subgroups x 32 tiles
         default: return 64;
@@ -172,7 +172,7 @@ std::vector<WinogradDispatch> winogradDispatches(const Device& device, const Con
         case WinogradGemm::Registers:
         default: {
             gemm.shader = "wino_gemm";
-            const int64_t groups = static_cast<int64_t>(g.paddedTiles / 8) * g.k16;
+            const int64_t groups = static_cast<int64_t>(g.paddedTiles / 16) * g.k16;
             gemm.push.i(c.uOff / 4).i(g.c16).i(g.k16).i(g.paddedTiles).i(groups);
             // linear over (tile group, channel block), spilling into y past 65535 work groups
             const int wgs = ceilDiv(groups, kLocal);

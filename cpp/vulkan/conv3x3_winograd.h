@@ -18,7 +18,7 @@ class Device;
 // wino_output), with the GEMM on one of several kernels.
 enum class Conv3x3Algorithm { Direct, Winograd23, Winograd43 };
 enum class WinogradGemm {
-    Registers,            // wino_gemm.comp: register tiles (software rasterisers)
+    Registers,            // wino_gemm.comp: register tiles of 16 tiles x 16 channels (software rasterisers)
     Shared,               // wino_gemm_shared.comp: shared-memory tiles (GPUs without cooperative matrices)
     Cooperative,          // wino_gemm_coop_khr / _nv: tensor cores, fp16 x fp16 -> fp32
     CooperativeEmulated,  // wino_gemm_coop_emu.comp: the same tiling and layout in plain arithmetic (tests)

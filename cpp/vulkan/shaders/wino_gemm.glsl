@@ -1,11 +1,14 @@
 // The batched GEMM of a Winograd convolution, register-tiled for software rasterisers:
 // M[p][k][tile] = sum_c U[p][k][c] V[p][c][tile] for each of the alpha^2 points p (work group z).
-// One invocation computes 8 tiles x 16 output channels (128 accumulators); invocations run linearly
-// over (group of 8 tiles, block of 16 output channels). Per 4 input channels it loads one vec4 of V
-// per tile and the 16 vec4s of U for 512 multiply-adds: lavapipe loads storage buffers lane by lane,
-// so loads, not arithmetic, bound it, and vec4 loads cost little more than scalar ones. (Loading U
-// once per subgroup and broadcasting it, as conv3x3.glsl does with its weights, measured 1.23x
-// slower here: 64 broadcasts per 4 channels cost more than the loads they save.)
+// One invocation computes 16 tiles x 16 output channels (256 accumulators, spilled to the stack on
+// lavapipe, which costs less than loads); invocations run linearly over (group of 16 tiles, block of
+// 16 output channels). Per 4 input channels it loads one vec4 of V per tile and the 16 vec4s of U
+// for 1024 multiply-adds: lavapipe loads storage buffers lane by lane, so loads, not arithmetic,
+// bound it, and vec4 loads cost little more than scalar ones. Measured on lavapipe (process CPU per
+// forward): 8 tiles per invocation take 1.13x the time of 16 on realesr-animevideov3-x4 128x128,
+// 4 tiles 1.22x 8 on one 64->64 convolution. (Loading U once per subgroup and broadcasting it, as
+// conv3x3.glsl does with its weights, measured 1.23x slower: the broadcasts cost more than the
+// loads they save.)
 // Layouts: V and M as in winograd.glsl; U[p][k / 16][c][k % 16] (c over the padded input channels,
 // zeros past inC and outC), from the host's winogradWeights(). V, M and U are fp32 with either
 // storage type (see wino_input.glsl); the _fp16 build of this shader is never used.
@@ -18,10 +21,10 @@ layout(std430, binding = 3) readonly buffer U { vec4 u4[]; };
 layout(push_constant) uniform Params {
     int uOff;  // in vec4s
     int c16, k16, paddedTiles;
-    int groups;  // (paddedTiles / 8) * k16 invocations do work
+    int groups;  // (paddedTiles / 16) * k16 invocations do work
 } p;
 
-#define TT 8
+#define TT 16
 
 void main() {
     const int linear = int(gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x);

@@ -2,7 +2,8 @@
 # uint32_t arrays, so no shader files ship next to the library.
 #
 #   embed_shaders(<target> NAMESPACE <c++ namespace> HEADER <header> SOURCES a.comp ... [DEPENDS common.glsl ...]
-#                 [VARIANTS <suffix>=<MACRO>[=<value>] ...])
+#                 [VARIANTS <suffix>=<MACRO>[=<value>] ...]
+#                 [EXTRA_SOURCES b.comp ... EXTRA_COMPILER <command...> [EXTRA_DEPENDS <target or file> ...]])
 #
 # adds to <target> a generated source that includes <header> and defines, in <namespace>,
 #   const EmbeddedShader* findEmbeddedShader(const char* name);   // name = file name without .comp
@@ -11,6 +12,9 @@
 # Each VARIANTS entry compiles every source once more with -D<MACRO>[=<value>], embedded as
 # <name>_<suffix> (e.g. VARIANTS fp16=FP16_STORAGE=1 adds conv_fp16 next to conv).
 # DEPENDS lists #included files: editing one rebuilds every shader.
+# EXTRA_SOURCES are compiled once each (no variants) by EXTRA_COMPILER instead of glslc, which is
+# called as `<command...> -o <out> <source>` and must write glslc's -mfmt=num format
+# (cpp/tools/spirv_compile.cpp, for shaders glslc cannot compile).
 
 find_program(GLSLC_EXECUTABLE glslc)
 if(NOT GLSLC_EXECUTABLE)
@@ -21,7 +25,7 @@ if(NOT GLSLC_EXECUTABLE)
 endif()
 
 function(embed_shaders target)
-  cmake_parse_arguments(ES "" "NAMESPACE;HEADER" "SOURCES;DEPENDS;VARIANTS" ${ARGN})
+  cmake_parse_arguments(ES "" "NAMESPACE;HEADER" "SOURCES;DEPENDS;VARIANTS;EXTRA_SOURCES;EXTRA_COMPILER;EXTRA_DEPENDS" ${ARGN})
   set(out_dir "${CMAKE_CURRENT_BINARY_DIR}/embedded_shaders")
   file(MAKE_DIRECTORY "${out_dir}")
   set(generated)
@@ -53,6 +57,21 @@ function(embed_shaders target)
       string(APPEND includes "const uint32_t k_${name}[] = {\n#include \"${name}.spv.inc\"\n};\n")
       string(APPEND table "    {\"${name}\", k_${name}, sizeof(k_${name}) / sizeof(uint32_t)},\n")
     endforeach()
+  endforeach()
+
+  foreach(src ${ES_EXTRA_SOURCES})
+    get_filename_component(abs "${src}" ABSOLUTE)
+    get_filename_component(name "${src}" NAME_WE)
+    set(inc "${out_dir}/${name}.spv.inc")
+    add_custom_command(
+      OUTPUT "${inc}"
+      COMMAND ${ES_EXTRA_COMPILER} -o "${inc}" "${abs}"
+      DEPENDS "${abs}" ${ES_DEPENDS} ${ES_EXTRA_DEPENDS}
+      COMMENT "spirv_compile ${name}"
+      VERBATIM)
+    list(APPEND generated "${inc}")
+    string(APPEND includes "const uint32_t k_${name}[] = {\n#include \"${name}.spv.inc\"\n};\n")
+    string(APPEND table "    {\"${name}\", k_${name}, sizeof(k_${name}) / sizeof(uint32_t)},\n")
   endforeach()
 
   set(cpp "${out_dir}/embedded_shaders.cpp")

@@ -1,12 +1,15 @@
-// Vulkan conv3x3 micro-benchmark: A/B of the output-channel blocks per invocation (conv3x3.glsl) in
-// one process. Not built by default:
+// Vulkan conv3x3 micro-benchmark: A/B of two configurations of the 3x3 convolution in one process.
+// Not built by default:
 //   cmake --build <build> --target vk_conv_bench
-//   <build>/cpp/vk_conv_bench <device> <size> <rounds> <blocksA> <blocksB> CASE...
+//   <build>/cpp/vk_conv_bench <device> <size> <rounds> <A> <B> CASE...
+// A and B are comma-separated settings NAME=VALUE of the environment variables that the plans read
+// (MC_VK_CONV3X3=direct|wino23|wino43, MC_VK_WINO_GEMM=..., MC_VK_CONV3X3_BLOCKS=1|2|4), plus
+// precision=fp16|fp32 (default fp32); a plain number N means MC_VK_CONV3X3_BLOCKS=N, "-" nothing.
 // CASE is inC,outC (one 3x3 convolution with LeakyReLU on a size x size input, random weights) or a
-// model path without .param/.bin (3-channel size x size input). Each side's network is built with
-// MC_VK_CONV3X3_BLOCKS=<blocks> (0 = the automatic choice), which is read when a plan is built; the
-// rounds alternate A and B and report wall and process CPU seconds per forward, the first forward
-// (plan and pipeline creation included) and max |A - B| against max |A|.
+// model path without .param/.bin (3-channel size x size input). The settings hold while each side's
+// network is built and runs its first forward (plan and pipeline creation included); the rounds
+// alternate A and B and report wall and process CPU seconds per forward, the first forward and
+// max |A - B| against max |A|.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -16,6 +19,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph/network.h"
@@ -49,15 +53,32 @@ std::string writeConvModel(int inC, int outC, int size, std::mt19937& rng) {
     return path;
 }
 
+std::vector<std::pair<std::string, std::string>> parseSettings(const std::string& spec) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (spec == "-" || spec.empty()) return out;
+    size_t start = 0;
+    while (start <= spec.size()) {
+        const size_t end = std::min(spec.find(',', start), spec.size());
+        const std::string item = spec.substr(start, end - start);
+        const size_t eq = item.find('=');
+        if (eq == std::string::npos) out.emplace_back("MC_VK_CONV3X3_BLOCKS", item);
+        else out.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+        start = end + 1;
+    }
+    return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 7) {
-        std::fprintf(stderr, "usage: vk_conv_bench <device> <size> <rounds> <blocksA> <blocksB> inC,outC|MODEL...\n");
+        std::fprintf(stderr, "usage: vk_conv_bench <device> <size> <rounds> <A> <B> inC,outC|MODEL...\n"
+                             "  A, B: NAME=VALUE,... (MC_VK_CONV3X3=direct|wino23|wino43, MC_VK_WINO_GEMM=..., precision=fp16)\n");
         return 2;
     }
     const int dev = std::atoi(argv[1]), size = std::atoi(argv[2]), rounds = std::atoi(argv[3]);
     const std::string blocks[2] = {argv[4], argv[5]};
+    const std::vector<std::pair<std::string, std::string>> settings[2] = {parseSettings(argv[4]), parseSettings(argv[5])};
     std::mt19937 rng(1);
     auto device = vk::Runtime::get().device(dev);
     for (int a = 6; a < argc; ++a) {
@@ -74,14 +95,18 @@ int main(int argc, char** argv) {
         std::vector<Tensor> outs;
         double first[2], wall[2] = {0, 0}, cpu[2] = {0, 0};
         for (int s = 0; s < 2; ++s) {
-            setenv("MC_VK_CONV3X3_BLOCKS", blocks[s].c_str(), 1);
+            Precision precision = Precision::Fp32;
+            for (const auto& [name, value] : settings[s]) {
+                if (name == "precision") precision = value == "fp16" ? Precision::Fp16 : Precision::Fp32;
+                else setenv(name.c_str(), value.c_str(), 1);
+            }
             const double t0 = wallNow();
-            nets.push_back(std::make_unique<vk::VulkanBackend>(*net, device, Precision::Fp32));
+            nets.push_back(std::make_unique<vk::VulkanBackend>(*net, device, precision));
             openBackend(*nets.back(), *net);
             outs.push_back(nets.back()->forward(in, {}));
             first[s] = wallNow() - t0;
+            for (const auto& kv : settings[s]) unsetenv(kv.first.c_str());
         }
-        unsetenv("MC_VK_CONV3X3_BLOCKS");
         double diff = 0, ref = 0;
         for (size_t i = 0; i < outs[0].size(); ++i) {
             diff = std::max(diff, static_cast<double>(std::fabs(outs[0].data()[i] - outs[1].data()[i])));

@@ -60,15 +60,30 @@ void Buffer::release() {
 // ---- Device ---------------------------------------------------------------------------------------
 
 std::string Device::describeFeatures() const {
+    const CoopMatrixSupport& c = info_.coopMatrix;
+    std::string coop = "tensor cores (cooperative matrix): ";
+    if (coopMatrix_) coop += "in use (" + c.extension + ")";
+    else coop += "not used" + (c.why.empty() ? std::string() : " (" + c.why + ")");
+    for (size_t i = 0; i < c.shapes.size(); ++i) coop += (i == 0 ? "; shapes " : ", ") + c.shapes[i].text();
     return "max storage buffer " + std::to_string(limits_.maxStorageBufferRange >> 20) + " MiB, shared memory " +
            std::to_string(limits_.maxComputeSharedMemorySize / 1024) + " KiB per work group, " +
-           std::to_string(limits_.maxComputeWorkGroupInvocations) + " invocations per work group";
+           std::to_string(limits_.maxComputeWorkGroupInvocations) + " invocations per work group; " + coop;
 }
 
-Device::Device(Runtime& runtime, int index)
-    : info_(runtime.devices()[index]), physical_(runtime.physicalDevice(index)), family_(runtime.queueFamily(index)) {
+namespace {
+VkPhysicalDeviceProperties propertiesOf(VkPhysicalDevice physical) {
     VkPhysicalDeviceProperties props;
-    vkGetPhysicalDeviceProperties(physical_, &props);
+    vkGetPhysicalDeviceProperties(physical, &props);
+    return props;
+}
+}  // namespace
+
+Device::Device(Runtime& runtime, int index)
+    : info_(runtime.devices()[index]),
+      physical_(runtime.physicalDevice(index)),
+      family_(runtime.queueFamily(index)),
+      cacheFile_(propertiesOf(runtime.physicalDevice(index))) {
+    const VkPhysicalDeviceProperties props = propertiesOf(physical_);
     limits_ = props.limits;
     vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
     if (runtime.instanceApiVersion() >= VK_API_VERSION_1_1 && props.apiVersion >= VK_API_VERSION_1_1 && vkGetPhysicalDeviceProperties2) {
@@ -96,7 +111,26 @@ Device::Device(Runtime& runtime, int index)
         storage16.storageBuffer16BitAccess = VK_TRUE;
         dci.pNext = &storage16;
     }
-    check(vkCreateDevice(physical_, &dci, nullptr, &device_), "vkCreateDevice");
+    // The tensor-core Winograd GEMM: its extension and features (coop_matrix.h), only where it runs.
+    CoopMatrixEnable coop;
+    const void* plainChain = dci.pNext;
+    if (info_.coopMatrix.usable && std::getenv("MC_VK_NO_COOPMAT") == nullptr) {
+        dci.pNext = coop.chain(info_.coopMatrix, const_cast<void*>(dci.pNext));
+        dci.enabledExtensionCount = static_cast<uint32_t>(coop.extensions.size());
+        dci.ppEnabledExtensionNames = coop.extensions.data();
+        coopMatrix_ = true;
+        if (vkCreateDevice(physical_, &dci, nullptr, &device_) != VK_SUCCESS) {
+            // a driver that lists the features but refuses them: the GPU still runs without tensor cores
+            device_ = VK_NULL_HANDLE;
+            coopMatrix_ = false;
+            info_.coopMatrix.usable = false;
+            info_.coopMatrix.why = "vkCreateDevice refused the cooperative-matrix features";
+            dci.pNext = plainChain;
+            dci.enabledExtensionCount = 0;
+            dci.ppEnabledExtensionNames = nullptr;
+        }
+    }
+    if (!device_) check(vkCreateDevice(physical_, &dci, nullptr, &device_), "vkCreateDevice");
     volkLoadDeviceTable(&fn_, device_);
     fn_.vkGetDeviceQueue(device_, family_, 0, &queue_);
 
@@ -119,8 +153,42 @@ Device::Device(Runtime& runtime, int index)
     pci.pushConstantRangeCount = 1;
     pci.pPushConstantRanges = &range;
     check(fn_.vkCreatePipelineLayout(device_, &pci, nullptr, &pipelineLayout_), "vkCreatePipelineLayout");
+    std::string why;
+    const std::vector<uint8_t> cached = cacheFile_.load(why);
     VkPipelineCacheCreateInfo cci{VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
-    check(fn_.vkCreatePipelineCache(device_, &cci, nullptr, &pipelineCache_), "vkCreatePipelineCache");
+    cci.initialDataSize = cached.size();
+    cci.pInitialData = cached.empty() ? nullptr : cached.data();
+    if (!cached.empty() && fn_.vkCreatePipelineCache(device_, &cci, nullptr, &pipelineCache_) == VK_SUCCESS) {
+        cacheLoadedBytes_ = cached.size();
+    } else {
+        cci.initialDataSize = 0;  // none, or data the driver refused: start empty
+        cci.pInitialData = nullptr;
+        check(fn_.vkCreatePipelineCache(device_, &cci, nullptr, &pipelineCache_), "vkCreatePipelineCache");
+    }
+    if (coopMatrix_) {
+        // Build the tensor-core kernel now: a driver that cannot compile it leaves the GPU on the
+        // shared-memory GEMM instead of failing every plan (the pipeline cache keeps it for later).
+        const char* kernel = info_.coopMatrix.nv() ? "wino_gemm_coop_nv" : "wino_gemm_coop_khr";
+        try {
+            pipeline(kernel, {static_cast<int32_t>(4 * subgroupSize_)});
+        } catch (const VulkanError& e) {
+            coopMatrix_ = false;
+            info_.coopMatrix.usable = false;
+            info_.coopMatrix.why = std::string("the driver could not build ") + kernel + ": " + e.what();
+        }
+    }
+}
+
+void Device::savePipelineCache() {
+    std::lock_guard<std::mutex> lock(pipelineMutex_);
+    if (pipelinesSinceSave_ == 0 || cacheFile_.empty()) return;
+    size_t size = 0;
+    if (fn_.vkGetPipelineCacheData(device_, pipelineCache_, &size, nullptr) != VK_SUCCESS) return;
+    std::vector<uint8_t> data(size);
+    if (fn_.vkGetPipelineCacheData(device_, pipelineCache_, &size, data.data()) != VK_SUCCESS) return;
+    data.resize(size);
+    std::string why;
+    if (cacheFile_.save(data, why)) pipelinesSinceSave_ = 0;
 }
 
 Device::~Device() {
@@ -186,6 +254,7 @@ VkPipeline Device::pipeline(const std::string& name, const std::vector<int32_t>&
     VkPipeline pipeline = VK_NULL_HANDLE;
     check(fn_.vkCreateComputePipelines(device_, pipelineCache_, 1, &ci, nullptr, &pipeline), ("vkCreateComputePipelines (" + name + ")").c_str());
     pipelines_[key] = {module, pipeline};
+    ++pipelinesSinceSave_;
     return pipeline;
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "vulkan/pipeline_cache.h"
 #include "vulkan/runtime.h"
 #include "vulkan/vk_common.h"
 
@@ -63,6 +64,13 @@ public:
     // float bits); built once per device and kept.
     VkPipeline pipeline(const std::string& name, const std::vector<int32_t>& spec);
 
+    // Writes the pipeline cache to disk (pipeline_cache.h) when pipelines were built since the last
+    // save; never throws (a cache that cannot be written is only slower next time).
+    void savePipelineCache();
+    // The cache file ("" when disabled) and how many bytes of it this process started from.
+    const std::string& pipelineCachePath() const { return cacheFile_.path(); }
+    size_t pipelineCacheLoadedBytes() const { return cacheLoadedBytes_; }
+
     // Submits one command buffer and waits for it (the queue is shared by every model on the device).
     void submitAndWait(VkCommandBuffer commandBuffer, VkFence fence);
 
@@ -73,6 +81,9 @@ public:
     uint32_t subgroupSize() const { return subgroupSize_; }
     // Storage buffers of 16-bit floats (storageBuffer16BitAccess) are enabled.
     bool fp16Storage() const { return info_.fp16Storage; }
+    // The cooperative-matrix extension and features are enabled (the tensor-core Winograd GEMM runs;
+    // info().coopMatrix says which extension). MC_VK_NO_COOPMAT=1 leaves them off.
+    bool coopMatrix() const { return coopMatrix_; }
     // The limits and features the runner's kernels choose by, in one line (for checks and -v).
     std::string describeFeatures() const;
 
@@ -84,12 +95,16 @@ private:
     uint32_t family_ = 0;
     uint32_t subgroupSize_ = 1;
     bool subgroupBroadcast8_ = false;
+    bool coopMatrix_ = false;
     VkDevice device_ = VK_NULL_HANDLE;
     VolkDeviceTable fn_{};
     VkQueue queue_ = VK_NULL_HANDLE;
     VkDescriptorSetLayout setLayout_ = VK_NULL_HANDLE;
     VkPipelineLayout pipelineLayout_ = VK_NULL_HANDLE;
     VkPipelineCache pipelineCache_ = VK_NULL_HANDLE;
+    PipelineCacheFile cacheFile_;
+    size_t cacheLoadedBytes_ = 0;
+    size_t pipelinesSinceSave_ = 0;
     std::mutex pipelineMutex_;
     std::map<std::pair<std::string, std::vector<int32_t>>, std::pair<VkShaderModule, VkPipeline>> pipelines_;
     std::map<std::string, VkShaderModule> modules_;

@@ -11,7 +11,7 @@ const std::array<VkOp, kOpKindCount> kVkOps = {{
     /* Input         */ {nullptr, nullptr, nullptr, true},
     /* Split         */ {nullptr, nullptr, nullptr, true},
     /* Concat        */ {nullptr, nullptr, ops::concat, true},
-    /* Convolution   */ {nullptr, ops::packConvolution, ops::convolution, true},
+    /* Convolution   */ {nullptr, ops::packConvolution, ops::convolution, true, ops::convolutionScratch},
     /* Deconvolution */ {nullptr, nullptr, nullptr, false},
     /* Eltwise       */ {nullptr, nullptr, ops::eltwise, true},
     /* BinaryOp      */ {nullptr, nullptr, ops::binaryOp, true},

@@ -148,6 +148,9 @@ void Runtime::init() {
             vkGetPhysicalDeviceFeatures2(pd, &features);
             info.fp16Arithmetic = f16.shaderFloat16 == VK_TRUE;
             info.fp16Storage = s16.storageBuffer16BitAccess == VK_TRUE;
+            info.coopMatrix = queryCoopMatrix(instance_, pd, true);
+        } else {
+            info.coopMatrix.why = "needs Vulkan 1.1";
         }
         devices_.push_back(info);
         physical_.push_back(pd);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "vulkan/coop_matrix.h"
 #include "vulkan/vk_common.h"
 
 namespace esrgan::vk {
@@ -20,6 +21,9 @@ struct DeviceInfo {
     bool fp16Arithmetic = false;     // shaderFloat16
     bool fp16Storage = false;        // storageBuffer16BitAccess
     uint32_t apiVersion = 0;
+    // Cooperative matrices (tensor cores): the extension, the shapes the device reports, and whether
+    // the tensor-core Winograd GEMM runs here (coopMatrix.usable; else coopMatrix.why).
+    CoopMatrixSupport coopMatrix;
     std::string apiVersionText() const;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,11 @@ struct Push {
     }
 };
 
-// A buffer a dispatch binds: a blob slot of the plan, a chunk of the uploaded weights, or the plan's
-// auxiliary buffer (interpolation taps).
+// A buffer a dispatch binds: a blob slot of the plan, a chunk of the uploaded weights, the plan's
+// auxiliary buffer (interpolation taps), or a scratch buffer the backend shares between all steps
+// (index 0 and 1: a Winograd convolution's V and M).
 struct BufferRef {
-    enum class Kind { Slot, Weights, Aux };
+    enum class Kind { Slot, Weights, Aux, Scratch };
     Kind kind = Kind::Weights;
     int index = 0;
 };
@@ -57,11 +59,25 @@ struct WeightRef {
     uint32_t offset = 0;
 };
 
+// Bytes of the two scratch buffers a step needs (Winograd V and M); a plan takes the largest.
+struct ScratchBytes {
+    uint64_t v = 0, m = 0;
+};
+
+// Weights an op packs in a layout of its own when a plan first needs them (Winograd's transformed
+// weights, per F(m,3) tile size), uploaded once and kept by the backend.
+class ExtraWeights {
+public:
+    virtual ~ExtraWeights() = default;
+    // `variant` tells apart several layouts of one layer; `fp16` stores them as fp16 whatever the blobs' type.
+    virtual WeightRef extraWeights(int layer, int variant, bool fp16, const std::function<std::vector<float>()>& pack) = 0;
+};
+
 // What an op's step builder sees of one layer in one plan, and how it appends dispatches.
 class StepContext {
 public:
     StepContext(const Network& net, int layer, const ExecutionPlan::Memory& memory, Device& device, bool fp16, WeightRef weights,
-                std::vector<Step>& steps, std::vector<float>& taps);
+                std::vector<Step>& steps, std::vector<float>& taps, ExtraWeights& extra, ScratchBytes& scratch);
 
     const Layer& layer() const;
     int layerIndex() const { return layer_; }
@@ -73,6 +89,14 @@ public:
     int64_t offset(int blob) const;
     BufferRef weightChunk() const { return BufferRef{BufferRef::Kind::Weights, weights_.chunk}; }
     uint32_t weightOffset() const { return weights_.offset; }
+    // The layer's weights in an op-specific layout (ExtraWeights), packed on first use.
+    WeightRef extraWeights(int variant, bool fp16, const std::function<std::vector<float>()>& pack) const {
+        return extra_.extraWeights(layer_, variant, fp16, pack);
+    }
+    static BufferRef weightChunk(const WeightRef& w) { return BufferRef{BufferRef::Kind::Weights, w.chunk}; }
+    // Scratch buffer 0 or 1, at least the bytes requested (needScratch) by any step of the plan.
+    void needScratch(const ScratchBytes& bytes);
+    static BufferRef scratch(int index) { return BufferRef{BufferRef::Kind::Scratch, index}; }
     static BufferRef aux() { return BufferRef{BufferRef::Kind::Aux, 0}; }
     static BufferRef unused() { return BufferRef{}; }
     Device& device() const { return device_; }
@@ -81,8 +105,9 @@ public:
     // Appends a dispatch of shader `shader` (the fp16 variant when blobs are stored as fp16) with
     // specialization constants `spec`, bindings a, b, out, w, and `push`; throws InvalidArgument when the
     // group counts exceed the device's limits.
+    // storageVariant false: the shader has one build for both storage types (it reads no blob).
     void add(const std::string& shader, const std::vector<int32_t>& spec, BufferRef a, BufferRef b, BufferRef out, BufferRef w,
-             const Push& push, uint32_t gx, uint32_t gy, uint32_t gz, double cost);
+             const Push& push, uint32_t gx, uint32_t gy, uint32_t gz, double cost, bool storageVariant = true);
     // Appends interpolation taps (index, weight pairs) to the aux buffer; returns their first float.
     int64_t appendTaps(const ResampleTaps& taps);
 
@@ -95,6 +120,8 @@ private:
     WeightRef weights_;
     std::vector<Step>& steps_;
     std::vector<float>& taps_;
+    ExtraWeights& extra_;
+    ScratchBytes& scratch_;
 };
 
 // A row of the Vulkan op table (vulkan/op_table.cpp).
@@ -108,6 +135,9 @@ struct VkOp {
     void (*steps)(StepContext& context) = nullptr;
     // Whether the kind has a Vulkan implementation at all.
     bool implemented = false;
+    // The scratch a layer of this input and output shape will request (sizing passes before any
+    // plan exists); null for kinds that need none.
+    ScratchBytes (*scratch)(const Layer& layer, const Shape& input, const Shape& output, const Device& device) = nullptr;
 };
 
 const VkOp& vkOp(OpKind kind);

@@ -74,6 +74,8 @@ struct VulkanBackend::Plan {
     bool recorded = false;
     std::vector<uint64_t> recordedSlots;
     uint64_t recordedIn = 0, recordedOut = 0;
+    ScratchBytes scratch;  // the largest any step requested
+    uint64_t recordedScratch[2] = {0, 0};
     uint64_t lastUse = 0;
 
     ~Plan() {
@@ -199,14 +201,60 @@ uint64_t VulkanBackend::passBytes(const Shape& input) const {
     const ExecutionPlan::Memory m = net_.plan().memory(net_.blobShapes(input));
     const Shape out = m.shapes[net_.outputBlobIndex()];
     const uint64_t staging = static_cast<uint64_t>(input.c) * input.h * input.w + static_cast<uint64_t>(out.c) * out.h * out.w;
-    return (m.totalElements() + staging) * elementBytes_;
+    const ScratchBytes scratch = scratchFor(m);
+    return (m.totalElements() + staging) * elementBytes_ + scratch.v + scratch.m;
 }
 
 bool VulkanBackend::fits(const Shape& input) const {
     const ExecutionPlan::Memory m = net_.plan().memory(net_.blobShapes(input));
     uint64_t largest = 0;
     for (uint64_t e : m.slotElements) largest = std::max(largest, e);
-    return largest * elementBytes_ <= device_->limits().maxStorageBufferRange;
+    const ScratchBytes scratch = scratchFor(m);
+    return std::max({largest * elementBytes_, scratch.v, scratch.m}) <= device_->limits().maxStorageBufferRange;
+}
+
+ScratchBytes VulkanBackend::scratchFor(const ExecutionPlan::Memory& m) const {
+    ScratchBytes most;
+    for (size_t i = 0; i < net_.layerCount(); ++i) {
+        const VkOp& op = vkOp(net_.layer(i).kind());
+        if (!op.scratch) continue;
+        const ScratchBytes s = op.scratch(net_.layer(i), m.shapes[net_.layerBottoms(i)[0]], m.shapes[net_.layerTops(i)[0]], *device_);
+        most.v = std::max(most.v, s.v);
+        most.m = std::max(most.m, s.m);
+    }
+    return most;
+}
+
+void VulkanBackend::ensureScratch(const Plan& plan) {
+    const uint64_t need[2] = {plan.scratch.v, plan.scratch.m};
+    for (int k = 0; k < 2; ++k) {
+        if (!scratch_[k].empty() && scratch_[k].size() >= need[k]) continue;
+        scratch_[k] = Buffer();  // free first: the old contents are not needed
+        scratch_[k] = Buffer(*device_, std::max<uint64_t>(need[k], 16), false);
+        scratchGeneration_[k] = nextGeneration_++;
+    }
+}
+
+WeightRef VulkanBackend::extraWeights(int layer, int variant, bool fp16, const std::function<std::vector<float>()>& pack) {
+    const auto key = std::make_tuple(layer, variant, fp16);
+    const auto found = extraWeights_.find(key);
+    if (found != extraWeights_.end()) return found->second;
+    const std::vector<float> values = pack();
+    const size_t bytes = std::max<size_t>(values.size(), 4) * (fp16 ? kFp16Bytes : kFp32Bytes);
+    if (bytes > device_->limits().maxStorageBufferRange)
+        throw VulkanError(net_.layer(static_cast<size_t>(layer)).describe() + " has " + mib(bytes) +
+                          " of transformed weights, more than one buffer of this device holds");
+    Buffer buffer(*device_, bytes, false);
+    if (fp16) {
+        const std::vector<uint16_t> halves = toHalves(values.data(), values.size());
+        upload(buffer, halves.data(), halves.size() * kFp16Bytes);
+    } else {
+        upload(buffer, values.data(), values.size() * kFp32Bytes);
+    }
+    weightChunks_.push_back(std::move(buffer));  // recorded plans keep the VkBuffer handles of the others
+    const WeightRef ref{static_cast<int>(weightChunks_.size() - 1), 0};
+    extraWeights_.emplace(key, ref);
+    return ref;
 }
 
 uint64_t VulkanBackend::memoryBudget(const UpscaleOptions& options) const {
@@ -224,7 +272,8 @@ uint64_t VulkanBackend::memoryBudget(const UpscaleOptions& options) const {
 void VulkanBackend::segment(Plan& plan) {
     double total = 0;
     for (const auto& s : plan.steps) total += s.cost;
-    const double threshold = std::max(total / 32, 2.5e8);
+    double threshold = std::max(total / 32, 2.5e8);
+    if (const char* forced = std::getenv("MC_VK_SEGMENT_MACS")) threshold = std::atof(forced);  // measuring: 0 = one per layer
     const int layers = static_cast<int>(net_.layerCount());
     Plan::Segment seg;
     double acc = 0;
@@ -272,9 +321,15 @@ VulkanBackend::Plan& VulkanBackend::planFor(const Shape& input) {
     for (size_t i = 0; i < net_.layerCount(); ++i) {
         const VkOp& op = vkOp(net_.layer(i).kind());
         if (!op.steps) continue;
-        StepContext context(net_, static_cast<int>(i), plan->memory, *device_, fp16_, weightOf_[i], plan->steps, plan->taps);
+        StepContext context(net_, static_cast<int>(i), plan->memory, *device_, fp16_, weightOf_[i], plan->steps, plan->taps, *this,
+                            plan->scratch);
         op.steps(context);
     }
+    if (std::max(plan->scratch.v, plan->scratch.m) > range)
+        throw InvalidArgument("a " + std::to_string(input.w) + "x" + std::to_string(input.h) + " tile needs a " +
+                              mib(std::max(plan->scratch.v, plan->scratch.m)) + " scratch buffer on the GPU but " + device_->info().name +
+                              " binds at most " + mib(range) + " per buffer; use a smaller tile size (-t)");
+    device_->savePipelineCache();  // the new plan's pipelines, for the next process
     segment(*plan);
     if (plan->taps.empty()) plan->taps.assign(4, 0.f);
     plan->aux = Buffer(*device_, plan->taps.size() * 4, false);
@@ -328,6 +383,7 @@ void VulkanBackend::record(Plan& plan) {
         switch (r.kind) {
             case BufferRef::Kind::Slot: return slots_[r.index].handle();
             case BufferRef::Kind::Aux: return plan.aux.handle();
+            case BufferRef::Kind::Scratch: return scratch_[r.index].handle();
             default: return weightChunks_[r.index].handle();
         }
     };
@@ -392,6 +448,8 @@ void VulkanBackend::record(Plan& plan) {
     plan.recordedSlots.assign(slotGeneration_.begin(), slotGeneration_.begin() + static_cast<long>(plan.memory.slotElements.size()));
     plan.recordedIn = stagingInGeneration_;
     plan.recordedOut = stagingOutGeneration_;
+    plan.recordedScratch[0] = scratchGeneration_[0];
+    plan.recordedScratch[1] = scratchGeneration_[1];
     plan.recorded = true;
 }
 
@@ -446,10 +504,12 @@ Tensor VulkanBackend::forward(const Tensor& input, const std::function<void()>& 
     injectedFault();
     Plan& plan = planFor(input.shape());
     ensureSlots(plan);
+    ensureScratch(plan);
     ensureStaging(stagingIn_, stagingInGeneration_, input.size() * elementBytes_);
     ensureStaging(stagingOut_, stagingOutGeneration_, static_cast<size_t>(plan.output.c) * plan.output.h * plan.output.w * elementBytes_);
     bool current = plan.recorded && plan.recordedIn == stagingInGeneration_ && plan.recordedOut == stagingOutGeneration_;
     for (size_t s = 0; current && s < plan.recordedSlots.size(); ++s) current = plan.recordedSlots[s] == slotGeneration_[s];
+    current = current && plan.recordedScratch[0] == scratchGeneration_[0] && plan.recordedScratch[1] == scratchGeneration_[1];
     if (!current) {
         plan.recorded = false;
         record(plan);

@@ -24,7 +24,7 @@ namespace esrgan::vk {
 // Blobs live on the device as planar (c, h, w) fp32, or fp16 (with the weights) when the precision
 // resolves to fp16: shaders then convert on load and round on store, and compute in fp32; the host
 // converts at the staging buffers. Slot buffers are shared by the plans of all shapes.
-class VulkanBackend : public Backend {
+class VulkanBackend : public Backend, private ExtraWeights {
 public:
     // Throws InvalidArgument for Precision::Fp16 on a device without fp16 storage, or Bf16.
     VulkanBackend(const Network& net, std::shared_ptr<Device> device, Precision precision = Precision::Auto);
@@ -66,6 +66,11 @@ private:
     void upload(Buffer& dst, const void* data, size_t bytes);
     void ensureSlots(const Plan& plan);
     void ensureStaging(Buffer& staging, uint64_t& generation, size_t bytes);
+    // Scratch buffers (vk_op.h): what the ops of a pass on these blob shapes will request, and
+    // growing the shared buffers to a plan's needs.
+    ScratchBytes scratchFor(const ExecutionPlan::Memory& memory) const;
+    void ensureScratch(const Plan& plan);
+    WeightRef extraWeights(int layer, int variant, bool fp16, const std::function<std::vector<float>()>& pack) override;
 
     static constexpr size_t kFp16Bytes = 2, kFp32Bytes = 4;
 
@@ -87,6 +92,9 @@ private:
     uint64_t nextGeneration_ = 1;
 
     std::map<std::tuple<int, int, int>, std::unique_ptr<Plan>> plans_;
+    std::map<std::tuple<int, int, bool>, WeightRef> extraWeights_;  // (layer, variant, fp16)
+    Buffer scratch_[2];
+    uint64_t scratchGeneration_[2] = {0, 0};
     uint64_t useCounter_ = 0;
 };
 

@@ -1,9 +1,11 @@
-// Vulkan convolutions: conv3x3*.comp for 3x3 stride-1 layers, conv.comp for any other geometry.
+// Vulkan convolutions: Winograd (conv3x3_winograd.h) or conv3x3*.comp for 3x3 stride-1 layers,
+// conv.comp for any other geometry.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
 #include "ops/convolution.h"
+#include "vulkan/conv3x3_winograd.h"
 #include "vulkan/ops/vk_ops.h"
 
 namespace esrgan::vk::ops {
@@ -37,7 +39,56 @@ int conv3x3Blocks(int outBlocks, bool cpuDevice) {
     return best;
 }
 
+// The dispatches of a Winograd convolution; its transformed weights are made when a plan first
+// needs them (per F(m,3) tile size; fp16 for the cooperative kernels), its bias is read from the
+// direct packing (`biasOffset`, in elements).
+void winograd(StepContext& ctx, const Conv3x3Choice& choice, int64_t biasOffset, float a0, float a1) {
+    const auto& conv = static_cast<const ConvolutionLayer&>(ctx.layer());
+    const int in = ctx.bottoms()[0], top = ctx.top();
+    const Shape& is = ctx.shape(in);
+    const Shape& os = ctx.shape(top);
+    const ConvPads pads = conv.padsForInput(is.h, is.w);
+    WinogradConv c;
+    c.inOff = ctx.offset(in);
+    c.outOff = ctx.offset(top);
+    c.inW = is.w, c.inH = is.h, c.inC = is.c;
+    c.outW = os.w, c.outH = os.h, c.outC = os.c;
+    c.padL = pads.left, c.padT = pads.top;
+    c.padValue = conv.padValue();
+    c.activation = conv.activation().type;
+    c.a0 = a0, c.a1 = a1;
+    c.biasOff = biasOffset / 4;
+    const int m = choice.m();
+    const WeightRef u = ctx.extraWeights(m, choice.cooperative(), [&conv, m] { return winogradWeights(conv, m); });
+    c.uOff = u.offset;
+    ctx.needScratch(winogradScratch(choice, winogradGeometry(choice, is.c, os.c, os.w, os.h)));
+    using Bind = WinogradDispatch::Bind;
+    for (const WinogradDispatch& d : winogradDispatches(ctx.device(), choice, c)) {
+        BufferRef bind[4];
+        for (int b = 0; b < 4; ++b) {
+            switch (d.bind[b]) {
+                case Bind::Input: bind[b] = ctx.slot(in); break;
+                case Bind::Output: bind[b] = ctx.slot(top); break;
+                case Bind::V: bind[b] = StepContext::scratch(0); break;
+                case Bind::M: bind[b] = StepContext::scratch(1); break;
+                case Bind::U: bind[b] = StepContext::weightChunk(u); break;
+                case Bind::Bias: bind[b] = ctx.weightChunk(); break;
+                case Bind::None: bind[b] = StepContext::unused(); break;
+            }
+        }
+        ctx.add(d.shader, d.spec, bind[0], bind[1], bind[2], bind[3], d.push, d.groups[0], d.groups[1], d.groups[2], d.cost, d.storageVariant);
+    }
+}
+
 }  // namespace
+
+ScratchBytes convolutionScratch(const Layer& layer, const Shape& input, const Shape& output, const Device& device) {
+    const auto& conv = static_cast<const ConvolutionLayer&>(layer);
+    if (!conv.isPlain3x3()) return {};
+    const Conv3x3Choice choice = chooseConv3x3(device, input.c, output.c, output.w, output.h);
+    if (!choice.winograd()) return {};
+    return winogradScratch(choice, winogradGeometry(choice, input.c, output.c, output.w, output.h));
+}
 
 // Weights [ob][ic][ky][kx][8] (zero for padding channels), then the bias [ob][8].
 std::vector<float> packConvolution(const Layer& layer) {
@@ -80,6 +131,10 @@ void convolution(StepContext& ctx) {
     p.f(conv.padValue()).f(a0).f(a1);
     const bool threeByThree = conv.isPlain3x3();
     Device& device = ctx.device();
+    if (threeByThree) {
+        const Conv3x3Choice choice = chooseConv3x3(device, is.c, os.c, os.w, os.h);
+        if (choice.winograd()) return winograd(ctx, choice, static_cast<int64_t>(ctx.weightOffset() + wFloats), a0, a1);
+    }
     const bool subgroup = threeByThree && device.subgroupBroadcast8();
     const int blocks = subgroup ? conv3x3Blocks(convBlocks(os.c), device.info().type == "cpu") : 1;
     const std::string shader = !threeByThree ? "conv"

@@ -6,6 +6,7 @@ namespace esrgan::vk::ops {
 
 std::vector<float> packConvolution(const Layer& layer);
 void convolution(StepContext& context);
+ScratchBytes convolutionScratch(const Layer& layer, const Shape& input, const Shape& output, const Device& device);
 std::vector<float> packPrelu(const Layer& layer);
 void prelu(StepContext& context);
 void eltwise(StepContext& context);

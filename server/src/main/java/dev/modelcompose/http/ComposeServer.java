@@ -241,6 +241,7 @@ public final class ComposeServer implements AutoCloseable {
             cfg.http.maxRequestSize = settings.maxRequestBytes();
             cfg.http.prefer405over404 = true;
             cfg.jetty.threadPool = requestThreads(settings.maxQueuedRuns());
+            cfg.bundledPlugins.enableCors(this::cors);
             cfg.jetty.modifyServer(server -> {
                 // Jetty's graceful stop: the ports close to new connections, and responses under way (the result of a
                 // run that finished during shutdown) are sent in full first
@@ -266,10 +267,6 @@ public final class ComposeServer implements AutoCloseable {
                 }
             }
         });
-        app.before(this::cors);
-        for (String path : List.of("/health", "/workflows", "/workflows/{workflow_id}/schema", "/workflows/runs", "/tasks/{task_id}",
-                "/tasks/{task_id}/cancel"))
-            app.options(base + path, ctx -> ctx.status(200)); // CORS preflight (headers set in cors())
         app.get(base + "/health", this::health);
         app.get(base + "/workflows", this::listWorkflows);
         app.get(base + "/workflows/{workflow_id}/schema", this::workflowSchema);
@@ -316,20 +313,25 @@ public final class ComposeServer implements AutoCloseable {
         return pool;
     }
 
-    private void cors(Context ctx) {
-        String origin = ctx.header("Origin");
-        if (origin == null) return;
-        List<String> allowed = adapter.origins().isEmpty() ? List.of("*") : adapter.origins();
-        if (!allowed.contains("*") && !allowed.contains(origin)) return;
-        ctx.header("Access-Control-Allow-Origin", origin);
-        ctx.header("Access-Control-Allow-Credentials", "true");
-        ctx.header("Vary", "Origin");
-        if ("OPTIONS".equals(ctx.method().name()) && ctx.header("Access-Control-Request-Method") != null) {
-            ctx.header("Access-Control-Allow-Methods", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
-            String h = ctx.header("Access-Control-Request-Headers");
-            if (h != null) ctx.header("Access-Control-Allow-Headers", h);
-            ctx.header("Access-Control-Max-Age", "600");
-        }
+    /**
+     * Javalin's CORS plugin (it also answers the preflight OPTIONS of every route). {@code origins: *} sends
+     * {@code Access-Control-Allow-Origin: *} without credentials; a list echoes the matching origin with credentials.
+     */
+    private void cors(io.javalin.plugin.bundled.CorsPluginConfig cors) {
+        List<String> origins = adapter.origins().isEmpty() ? List.of("*") : adapter.origins();
+        cors.addRule(rule -> {
+            rule.maxAge = 600;
+            if (origins.contains("*")) {
+                rule.anyHost();
+                return;
+            }
+            rule.allowCredentials = true;
+            try {
+                rule.allowHost(origins.get(0), origins.subList(1, origins.size()).toArray(String[]::new));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("controller.adapter.origins: " + e.getMessage(), e);
+            }
+        });
     }
 
     private void health(Context ctx) {

@@ -109,7 +109,8 @@ public final class ComposeRuntime implements AutoCloseable {
         return config;
     }
 
-    void log(String line) {
+    /** A line for the log ({@code INFO:     } prefixed), as runs write theirs. */
+    public void log(String line) {
         options.log().accept("INFO:     " + line);
     }
 

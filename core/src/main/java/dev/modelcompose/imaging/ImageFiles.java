@@ -62,7 +62,9 @@ import org.w3c.dom.Node;
  * {@code TYPE_4BYTE_ABGR} or {@code TYPE_INT_ARGB} (with alpha, non-premultiplied). Every failure is an
  * {@link ImageReadException} whose message names the file and the problem.
  *
- * <p>Writing is atomic: the image goes to a temporary file next to the target, which is then renamed over it.
+ * <p>Writing a file is atomic: the image goes to a temporary file next to the target, which is then renamed over it.
+ * Nothing but a regular file is ever renamed over: a character device or FIFO is written into, a directory, block
+ * device or socket refused ({@link OutputTarget}).
  * PNG and WebP are lossless; JPG is written at quality 1.0 without chroma subsampling, and loses any alpha.
  */
 public final class ImageFiles {
@@ -676,9 +678,19 @@ public final class ImageFiles {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(format, "format");
         BufferedImage prepared = prepare(image, format, path.toString());
-        Path target = path.toAbsolutePath();
+        Path target = OutputTarget.resolve(path);
         Path fileName = target.getFileName();
         if (fileName == null) throw new IOException(path + ": not a file path");
+        switch (OutputTarget.of(target)) {
+            case STREAM -> {
+                writeInto(prepared, target, path, format, metadata);
+                return;
+            }
+            case DIRECTORY -> throw new IOException(path + ": is a directory");
+            case REFUSED -> throw new IOException(path + ": is a device or socket, not a file; an image is written only to a file, "
+                    + "a character device or a FIFO");
+            default -> { }
+        }
         Path directory = target.getParent();
         try {
             Files.createDirectories(directory);
@@ -726,6 +738,22 @@ public final class ImageFiles {
                     // Nothing more to do; the original error is the one to report.
                 }
             }
+        }
+    }
+
+    /**
+     * Writes into a character device or FIFO as it is: opened for writing without creating, truncating or replacing
+     * it (a FIFO waits for its reader, as a shell redirection does).
+     */
+    private static void writeInto(BufferedImage prepared, Path target, Path path, ImageFormat format, ImageMetadata metadata) throws IOException {
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(target, StandardOpenOption.WRITE), 1 << 16)) {
+            BufferedImage carrying = ImageMetadataCarrier.attach(prepared, metadata == null ? ImageMetadata.NONE : metadata);
+            if (format == ImageFormat.PNG) encode(carrying, format, out);
+            else out.write(encode(prepared, format, metadata == null ? ImageMetadata.NONE : metadata));
+        } catch (IOException e) {
+            throw new IOException(path + ": cannot write " + label(format) + ": " + reason(e), e);
+        } catch (RuntimeException e) {
+            throw new IOException(path + ": cannot encode " + label(format) + ": " + e, e);
         }
     }
 

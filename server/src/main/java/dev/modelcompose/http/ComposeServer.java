@@ -189,6 +189,11 @@ public final class ComposeServer implements AutoCloseable {
         return base;
     }
 
+    /** Where finished outputs beyond their memory budget are kept (tests check its size). */
+    Path outputDirectory() {
+        return outputDir;
+    }
+
     /** Accepted runs that have not finished: what {@link Settings#maxQueuedRuns()} bounds. */
     int inFlightRuns() {
         return (int) inFlight.stream().filter(t -> !t.status().isTerminal()).count();

@@ -66,28 +66,37 @@ final class FinishedTasks {
         return order.stream().mapToLong(t -> disk(t.output())).sum();
     }
 
+    /**
+     * Over the memory budget, the oldest output in memory moves to disk, making room there by forgetting the oldest
+     * tasks on disk; an output that cannot go to disk is forgotten with its task. Over the disk budget, the oldest
+     * tasks are forgotten.
+     */
     private void enforce() {
-        long memory = memoryBytes(), disk = diskBytes();
-        for (Task t : order) {
-            if (memory <= memoryBudget) break;
-            if (spillDir == null) break;
-            for (StoredOutput s : OutputStore.outputsOf(t.output())) {
-                long m = s.memoryBytes();
-                if (m == 0 || disk + s.size() > diskBudget) continue;
-                try {
-                    s.spill(spillDir);
-                    memory -= m;
-                    disk += s.size();
-                } catch (IOException e) {
-                    break;  // a full disk: forgetting below keeps the budget
-                }
+        while (!order.isEmpty()) {
+            long memory = memoryBytes(), disk = diskBytes();
+            if (memory <= memoryBudget && disk <= diskBudget) return;
+            Task victim = order.peekFirst();
+            if (memory > memoryBudget) {
+                Task inMemory = order.stream().filter(t -> OutputStore.outputsOf(t.output()).stream().anyMatch(o -> o.memoryBytes() > 0))
+                        .findFirst().orElse(order.peekFirst());
+                List<StoredOutput> spillable = OutputStore.outputsOf(inMemory.output()).stream().filter(o -> o.memoryBytes() > 0).toList();
+                long size = spillable.stream().mapToLong(StoredOutput::size).sum();
+                boolean fitsOnDisk = spillDir != null && !spillable.isEmpty() && size <= diskBudget;
+                if (fitsOnDisk && disk + size <= diskBudget && spill(spillable)) continue;
+                Task onDisk = order.stream().filter(t -> t != inMemory && disk(t.output()) > 0).findFirst().orElse(null);
+                victim = fitsOnDisk && onDisk != null ? onDisk : inMemory;
             }
+            order.remove(victim);
+            forget(victim);
         }
-        while (!order.isEmpty() && (memory > memoryBudget || disk > diskBudget)) {
-            Task oldest = order.removeFirst();
-            memory -= memory(oldest.output());
-            disk -= disk(oldest.output());
-            forget(oldest);
+    }
+
+    private boolean spill(List<StoredOutput> outputs) {
+        try {
+            for (StoredOutput o : outputs) o.spill(spillDir);
+            return true;
+        } catch (IOException e) {
+            return false;  // a full disk: the output is forgotten instead
         }
     }
 

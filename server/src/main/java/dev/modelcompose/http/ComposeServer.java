@@ -194,6 +194,11 @@ public final class ComposeServer implements AutoCloseable {
         return outputDir;
     }
 
+    /** The accepted runs not yet finished (tests). */
+    List<Task> inFlightTasks() {
+        return inFlight.stream().filter(t -> !t.status().isTerminal()).toList();
+    }
+
     /** Accepted runs that have not finished: what {@link Settings#maxQueuedRuns()} bounds. */
     int inFlightRuns() {
         return (int) inFlight.stream().filter(t -> !t.status().isTerminal()).count();

@@ -751,7 +751,10 @@ public final class ImageFiles {
             if (format == ImageFormat.PNG) encode(carrying, format, out);
             else out.write(encode(prepared, format, metadata == null ? ImageMetadata.NONE : metadata));
         } catch (IOException e) {
-            throw new IOException(path + ": cannot write " + label(format) + ": " + reason(e), e);
+            // the encoder wraps the device's own error ("No space left on device") in its own words
+            IOException root = e;
+            while (root.getCause() instanceof IOException cause && cause != root) root = cause;
+            throw new IOException(path + ": cannot write " + label(format) + ": " + reason(root), e);
         } catch (RuntimeException e) {
             throw new IOException(path + ": cannot encode " + label(format) + ": " + e, e);
         }

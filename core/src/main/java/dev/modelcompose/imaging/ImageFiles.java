@@ -849,10 +849,14 @@ public final class ImageFiles {
 
     /** The metadata as it is stored with the prepared image: a mismatched ICC profile left out, the EXIF fitted. */
     private static ImageMetadata fitted(ImageMetadata metadata, BufferedImage prepared) {
+        return fitted(metadata, prepared.getWidth(), prepared.getHeight(), prepared.getColorModel().getNumColorComponents() == 1);
+    }
+
+    static ImageMetadata fitted(ImageMetadata metadata, int width, int height, boolean gray) {
         if (metadata == null || metadata.isEmpty()) return ImageMetadata.NONE;
-        metadata = MetadataCodec.fitting(metadata, prepared.getColorModel().getNumColorComponents() == 1);
+        metadata = MetadataCodec.fitting(metadata, gray);
         if (metadata.isEmpty()) return ImageMetadata.NONE;
-        byte[] exif = ExifRewriter.forImage(metadata.exif(), prepared.getWidth(), prepared.getHeight(), metadata.orientation() != 1);
+        byte[] exif = ExifRewriter.forImage(metadata.exif(), width, height, metadata.orientation() != 1);
         return new ImageMetadata(metadata.icc(), exif, metadata.orientation());
     }
 

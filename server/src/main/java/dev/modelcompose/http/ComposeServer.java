@@ -471,8 +471,13 @@ public final class ComposeServer implements AutoCloseable {
         if (length > settings.maxRequestBytes()) throw ApiError.tooLarge(settings.maxRequestBytes());
         if (state != State.RUNNING) throw new ApiError(503, "Service is shutting down");
         Uploads.Slot slot = uploads.acquire();
-        ctx.future(() -> CompletableFuture.supplyAsync(() -> accept(ctx, slot, contentType), uploads.readers())
-                .thenCompose(run -> respond(ctx, run)));
+        ctx.future(() -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return accept(ctx, slot, contentType);
+            } catch (OutOfMemoryError e) {
+                throw outOfMemory(e);
+            }
+        }, uploads.readers()).thenCompose(run -> respond(ctx, run)));
     }
 
     private Accepted accept(Context ctx, Uploads.Slot slot, String contentType) {
@@ -582,6 +587,8 @@ public final class ComposeServer implements AutoCloseable {
                 try {
                     answer.write();
                     answered.complete(null);
+                } catch (OutOfMemoryError e) {
+                    answered.completeExceptionally(outOfMemory(e));
                 } catch (Throwable t) {
                     answered.completeExceptionally(t);
                 }
@@ -589,6 +596,11 @@ public final class ComposeServer implements AutoCloseable {
         } catch (RejectedExecutionException stopped) {
             answered.completeExceptionally(new ApiError(503, "Service is shutting down"));
         }
+    }
+
+    /** The heap ran out in spite of the budget: a 503 the client may retry, not a bare 500. */
+    private static MemoryBusyException outOfMemory(OutOfMemoryError e) {
+        return new MemoryBusyException("the server ran out of memory while handling the request; retry shortly", e);
     }
 
     /** Inputs of file types without a default must be given: 400 naming the field instead of a failed task. */

@@ -4,31 +4,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelcompose.compose.ControllerConfig;
 import dev.modelcompose.compose.HttpLimits;
 import dev.modelcompose.compose.WorkflowConfig;
-import dev.modelcompose.expr.ByteSource;
-import dev.modelcompose.expr.ExpressionException;
 import dev.modelcompose.expr.InputAccess;
-import dev.modelcompose.imaging.ImageFiles;
-import dev.modelcompose.imaging.ImageFormat;
-import dev.modelcompose.imaging.ImageMemoryException;
-import dev.modelcompose.imaging.ImageReadException;
 import dev.modelcompose.memory.MemoryBudget;
 import dev.modelcompose.memory.MemoryBusyException;
 import dev.modelcompose.memory.TooLargeException;
 import dev.modelcompose.runtime.ComposeRuntime;
 import dev.modelcompose.runtime.OutputStore;
-import dev.modelcompose.runtime.StoredOutput;
 import dev.modelcompose.runtime.Task;
 import dev.modelcompose.runtime.TaskStatus;
 import dev.modelcompose.runtime.WorkflowNotFoundException;
 import dev.modelcompose.runtime.WorkflowSchema;
-import dev.modelcompose.upscale.InsufficientMemoryException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,6 +93,7 @@ public final class ComposeServer implements AutoCloseable {
     private final HttpLimits limits;
     private final InputAccess inputAccess;
     private final Uploads uploads;
+    private final TaskAnswers answers;
     /** Writes answers that carry outputs (see {@link #answerOn}). */
     private final ExecutorService responses = Executors.newCachedThreadPool(daemon("response"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("disconnect-watch"));
@@ -138,6 +129,7 @@ public final class ComposeServer implements AutoCloseable {
         runtime.limitImagePixels(limits.maxImagePixels());
         runtime.storeOutputs(new OutputStore(outputDir), limits.outputMemoryBytes(), limits.outputDisk());
         this.uploads = new Uploads(limits, settings.maxRequestBytes());
+        this.answers = new TaskAnswers(base);
     }
 
     private static ThreadFactory daemon(String prefix) {
@@ -336,7 +328,7 @@ public final class ComposeServer implements AutoCloseable {
         });
         app.exception(TooLargeException.class, (e, ctx) -> json(ctx, 413, Map.of("detail", e.getMessage())));
         app.exception(MemoryBusyException.class, (e, ctx) -> {
-            ctx.header("Retry-After", RETRY_AFTER);
+            ctx.header("Retry-After", TaskAnswers.RETRY_AFTER);
             json(ctx, 503, Map.of("detail", e.getMessage()));
         });
         app.exception(BadMessageException.class, (e, ctx) -> json(ctx, e.getCode(), Map.of("detail", e.getReason() == null
@@ -351,8 +343,6 @@ public final class ComposeServer implements AutoCloseable {
         return app;
     }
 
-    /** When to retry after a 503 for memory: runs hold their memory for seconds. */
-    private static final String RETRY_AFTER = "2";
     /** How long stopping waits for responses still being sent once the runs are over. */
     private static final Duration RESPONSE_DRAIN = Duration.ofSeconds(30);
     /** Javalin's default request thread pool: 8 to 250 threads. */
@@ -558,7 +548,7 @@ public final class ComposeServer implements AutoCloseable {
     private CompletableFuture<Void> respond(Context ctx, Accepted run) {
         Task task = run.task();
         if (!run.waits()) {
-            json(ctx, 200, state(task, true, false));
+            json(ctx, 200, answers.state(task, true, false));
             return CompletableFuture.completedFuture(null);
         }
         DisconnectWatch watch = limits.cancelOnDisconnect() ? DisconnectWatch.start(ctx, () -> {
@@ -568,9 +558,9 @@ public final class ComposeServer implements AutoCloseable {
         task.completion().whenComplete((o, e) -> {
             if (watch != null) watch.close();
             answerOn(answered, () -> {
-                boolean raw = run.outputOnly() || run.acceptsPng() && task.status() == TaskStatus.COMPLETED && isBinary(task.output());
-                if (raw) renderOutputOnly(ctx, task);
-                else renderState(ctx, task, true);
+                boolean raw = run.outputOnly() || run.acceptsPng() && task.status() == TaskStatus.COMPLETED && TaskAnswers.isBinary(task.output());
+                if (raw) answers.outputOnly(ctx, task);
+                else answers.state(ctx, task, true);
             });
         });
         return answered;
@@ -628,8 +618,8 @@ public final class ComposeServer implements AutoCloseable {
         ctx.future(() -> {
             CompletableFuture<Void> answered = new CompletableFuture<>();
             answerOn(answered, () -> {
-                if (outputOnly) renderOutputOnly(ctx, task);
-                else renderState(ctx, task, inline);
+                if (outputOnly) answers.outputOnly(ctx, task);
+                else answers.state(ctx, task, inline);
             });
             return answered;
         });
@@ -640,121 +630,12 @@ public final class ComposeServer implements AutoCloseable {
         boolean wait = queryBool(ctx, "wait_for_completion", true);
         if (!task.cancel()) throw new ApiError(409, "Task '" + task.id() + "' is already " + task.status().wireName() + ".");
         if (!wait) {
-            json(ctx, 200, state(task, false, false));
+            json(ctx, 200, answers.state(task, false, false));
             return;
         }
         ctx.future(() -> task.completion().handle((o, e) -> (Void) null)
                 .completeOnTimeout(null, controller.shutdownTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS)
-                .thenAccept(x -> json(ctx, 200, state(task, false, false))));
-    }
-
-    /** The HTTP status of a failed run: 413 for work too large for the server, 503 when memory ran short (retry), 422 bad input, else 500. */
-    static int failureStatus(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof TooLargeException) return 413;
-            if (t instanceof MemoryBusyException || t instanceof ImageMemoryException || t instanceof InsufficientMemoryException
-                    || t instanceof OutOfMemoryError) return 503;
-        }
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause())
-            if (t instanceof ImageReadException || t instanceof ExpressionException) return 422;
-        return 500;
-    }
-
-    private static void retryAfterIfBusy(Context ctx, int status) {
-        if (status == 503) ctx.header("Retry-After", RETRY_AFTER);
-    }
-
-    /** The output itself (contract 3.5), streamed from its stored encoding; or the state while it runs, 409 cancelled, an error. */
-    private void renderOutputOnly(Context ctx, Task task) throws IOException {
-        switch (task.status()) {
-            case CANCELLED -> json(ctx, 409, state(task, false, false));
-            case FAILED -> {
-                int status = failureStatus(task.failure());
-                retryAfterIfBusy(ctx, status);
-                json(ctx, status, Map.of("detail", task.error() == null ? "failed" : task.error()));
-            }
-            case COMPLETED -> {
-                Object out = task.output();
-                if (out instanceof ByteSource b) {
-                    InputStream in;
-                    try {
-                        in = b.open();
-                    } catch (StoredOutput.OutputGoneException e) {
-                        json(ctx, 410, Map.of("detail", gone(task)));
-                        return;
-                    }
-                    try (in) {
-                        ctx.status(200).contentType(b.mediaType()).header("Cache-Control", "no-cache");
-                        if (b instanceof StoredOutput s) ctx.res().setContentLengthLong(s.size());
-                        if (b.filename() != null) ctx.header("Content-Disposition", "attachment; filename=\"" + b.filename().replace("\"", "") + "\"");
-                        in.transferTo(ctx.outputStream());
-                    }
-                } else if (out instanceof BufferedImage img) {
-                    ctx.status(200).contentType("image/png").header("Cache-Control", "no-cache");
-                    ImageFiles.encode(img, ImageFormat.PNG, ctx.outputStream());
-                } else if (out instanceof byte[] bytes) {
-                    ctx.status(200).contentType("application/octet-stream").header("Cache-Control", "no-cache").result(bytes);
-                } else {
-                    writeJson(ctx, 200, out, task);
-                }
-            }
-            default -> json(ctx, 202, state(task, false, false));
-        }
-    }
-
-    /** The state JSON; a run that failed for memory answers 503 with Retry-After (it may succeed when retried). */
-    private void renderState(Context ctx, Task task, boolean inline) throws IOException {
-        int status = 200;
-        if (task.status() == TaskStatus.FAILED && failureStatus(task.failure()) == 503) {
-            status = 503;
-            retryAfterIfBusy(ctx, status);
-        }
-        writeJson(ctx, status, state(task, false, inline), task);
-    }
-
-    /** JSON with any images and files streamed as base64 from their stored encoding. */
-    private void writeJson(Context ctx, int status, Object value, Task task) throws IOException {
-        if (TaskJson.binaryBytes(value) == 0) {
-            json(ctx, status, value);
-            return;
-        }
-        ctx.status(status).contentType("application/json");
-        try {
-            TaskJson.write(ctx.outputStream(), value);
-        } catch (StoredOutput.OutputGoneException e) {
-            if (ctx.res().isCommitted()) throw e;
-            ctx.res().resetBuffer();
-            json(ctx, 410, Map.of("detail", gone(task)));
-        }
-    }
-
-    private static String gone(Task task) {
-        return "The output of task '" + task.id() + "' is no longer kept: finished outputs are kept within the http-server adapter's "
-                + "output_memory and output_disk, the oldest forgotten first; run the workflow again";
-    }
-
-    private static boolean isBinary(Object o) {
-        return o instanceof BufferedImage || o instanceof ByteSource || o instanceof byte[];
-    }
-
-    /**
-     * Task state JSON (contract 3.4), null fields omitted. A completed output that holds images or bytes is carried
-     * inline (base64) when {@code inline}, and is always reachable at {@code output_url}.
-     */
-    private Map<String, Object> state(Task task, boolean submitted, boolean inline) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("task_id", task.id());
-        m.put("status", submitted ? "pending" : task.status().wireName());
-        m.put("workflow_id", task.workflowId());
-        if (!submitted && task.status() == TaskStatus.COMPLETED && task.output() != null) {
-            boolean binary = TaskJson.binaryBytes(task.output()) > 0;
-            if (inline || !binary) m.put("output", task.output());
-            if (binary) m.put("output_url", base + "/tasks/" + task.id() + "?output_only=true");
-        }
-        if (!submitted && task.error() != null) m.put("error", task.error());
-        if (task.sessionId() != null) m.put("session_id", task.sessionId());
-        if (task.metadata() != null) m.put("metadata", task.metadata());
-        return m;
+                .thenAccept(x -> json(ctx, 200, answers.state(task, false, false))));
     }
 
     static boolean bool(Object v, boolean dflt, String field) {

@@ -1,5 +1,6 @@
 // model-compose web page: lists the workflows, builds a form from each schema, runs through the HTTP API
-// (multipart, wait_for_completion=false), polls GET /tasks/{id} and shows the result.
+// (multipart, wait_for_completion=false), polls GET /tasks/{id} and shows the result. A large output is not in the
+// polled state: a single image is shown from its output_url, anything else is fetched once with include_output=true.
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -189,7 +190,15 @@
       if (state.status === 'completed') {
         busy(false);
         running = null;
-        showOutput(state.output, secs);
+        if (state.output === undefined && state.output_url && !singleImage()) {
+          try {
+            state = await api('/tasks/' + encodeURIComponent(id) + '?include_output=true');
+          } catch (e) {
+            showError(e.message);
+            return;
+          }
+        }
+        showOutput(state, secs);
       } else if (state.status === 'failed') {
         busy(false);
         running = null;
@@ -214,13 +223,20 @@
     }
   }
 
-  function showOutput(output, secs) {
+  /** The workflow's output is one image: the page can show it straight from output_url. */
+  function singleImage() {
+    return current.output.length === 1 && current.output[0].type === 'image' && !current.output[0].name;
+  }
+
+  function showOutput(state, secs) {
     const box = $('outputs');
     box.innerHTML = '';
+    const output = state.output;
     const vars = current.output.length ? current.output : [{ type: 'any' }];
     vars.forEach((v) => {
       const value = v.name ? (output || {})[v.name] : output;
-      if (v.type === 'image' && typeof value === 'string') box.appendChild(imageResult(value, v.name, secs));
+      if (v.type === 'image' && typeof value === 'string') box.appendChild(imageResult('data:image/png;base64,' + value, v.name, secs));
+      else if (v.type === 'image' && value === undefined && state.output_url) box.appendChild(imageResult(state.output_url, v.name, secs));
       else {
         const pre = document.createElement('pre');
         pre.textContent = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
@@ -229,10 +245,9 @@
     });
   }
 
-  function imageResult(b64, name, secs) {
+  function imageResult(url, name, secs) {
     const wrap = document.createElement('div');
     wrap.className = 'result';
-    const url = 'data:image/png;base64,' + b64;
     const after = new Image();
     after.className = 'after';
     after.alt = 'result';

@@ -8,7 +8,6 @@ import dev.modelcompose.upscale.ModelFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,8 +15,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code model-compose models}: the catalogue and the local cache. */
-@Command(name = "models", mixinStandardHelpOptions = true, description = "List, download, locate and remove catalogue models.",
-        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Pull.class, ModelsCommand.PathOf.class, ModelsCommand.Remove.class})
+@Command(name = "models", mixinStandardHelpOptions = true, description = "List, download, verify, locate and remove catalogue models.",
+        subcommands = {ModelsCommand.ListModels.class, ModelsCommand.Pull.class, ModelsCommand.Verify.class, ModelsCommand.PathOf.class,
+                ModelsCommand.Remove.class})
 public final class ModelsCommand {
 
     static CatalogEntry entry(String name) {
@@ -60,6 +60,39 @@ public final class ModelsCommand {
         }
     }
 
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Hash every file of the cached models (or of the ones named) against their SHA-256.",
+                    "Loading a model checks only size and time; this finds changes that kept both. Exit 1 if any file fails."})
+    static final class Verify implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME", arity = "0..*")
+        java.util.List<String> names = new java.util.ArrayList<>();
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            ModelCache cache = ModelCache.standard();
+            java.util.List<CatalogEntry> entries = names.isEmpty() ? ModelCatalog.builtIn().entries().stream().filter(cache::contains).toList()
+                    : names.stream().map(ModelsCommand::entry).toList();
+            int bad = 0;
+            for (CatalogEntry e : entries) {
+                if (!cache.contains(e)) {
+                    out.println(e.name() + ": not cached");
+                    bad++;
+                    continue;
+                }
+                java.util.Optional<String> problem = cache.verify(e);
+                out.println(e.name() + ": " + problem.map(p -> "FAILED: " + p + " (run 'model-compose models rm " + e.name()
+                        + "' and 'model-compose models pull " + e.name() + "')").orElse("ok"));
+                if (problem.isPresent()) bad++;
+            }
+            if (entries.isEmpty()) out.println("no models are cached (" + cache.dir() + ")");
+            return bad == 0 ? 0 : ErrorHandler.EXIT_FAILURE;
+        }
+    }
+
     @Command(name = "path", mixinStandardHelpOptions = true, description = "Print where a cached model's .param file is (exit 1 if not cached).")
     static final class PathOf implements Callable<Integer> {
         @Spec
@@ -92,9 +125,9 @@ public final class ModelsCommand {
         @Override
         public Integer call() throws IOException {
             CatalogEntry e = entry(name);
-            ModelFiles files = ModelCache.standard().files(e);
-            boolean removed = false;
-            for (Path p : new Path[] {files.param(), files.bin()}) removed |= Files.deleteIfExists(p);
+            ModelCache cache = ModelCache.standard();
+            boolean removed = cache.contains(e) || Files.exists(cache.files(e).param()) || Files.exists(cache.files(e).bin());
+            cache.remove(e);
             spec.commandLine().getOut().println(removed ? "removed " + e.name() : e.name() + " was not cached");
             return 0;
         }

@@ -12,7 +12,10 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
@@ -59,17 +62,17 @@ import org.w3c.dom.Node;
  * {@code TYPE_4BYTE_ABGR} or {@code TYPE_INT_ARGB} (with alpha, non-premultiplied). Every failure is an
  * {@link ImageReadException} whose message names the file and the problem.
  *
- * <p>Writing is atomic: the image goes to a temporary file next to the target, which is then renamed over it.
+ * <p>Writing a file is atomic: the image goes to a temporary file next to the target, which is then renamed over it.
+ * Nothing but a regular file is ever renamed over: a character device or FIFO is written into, a directory, block
+ * device or socket refused ({@link OutputTarget}).
  * PNG and WebP are lossless; JPG is written at quality 1.0 without chroma subsampling, and loses any alpha.
  */
 public final class ImageFiles {
     /** The pixel limit {@link #read(Path)} applies: 100 megapixels, e.g. 10000x10000. */
     public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
 
-    /** libwebp stores at most 16383 pixels a side. */
-    static final int WEBP_MAX_SIDE = 16383;
-    /** libjpeg's JPEG_MAX_DIMENSION. */
-    static final int JPEG_MAX_SIDE = 65500;
+    static final int WEBP_MAX_SIDE = ImageFormat.WEBP.maxSide();
+    static final int JPEG_MAX_SIDE = ImageFormat.JPG.maxSide();
 
     private static final int HEAD_LENGTH = 32;
     private static final String SUPPORTED = "PNG, JPEG, WebP, BMP, GIF, TIFF";
@@ -213,6 +216,87 @@ public final class ImageFiles {
         } catch (IOException e) {
             throw corrupt(name, source, e);
         }
+    }
+
+    /**
+     * The size and channels of an image held in memory, from its header alone (nothing is decoded).
+     *
+     * @throws ImageReadException if the bytes are no supported image or its header is broken
+     */
+    public static ImageHeader header(byte[] bytes, String nameForMessages) throws ImageReadException {
+        Objects.requireNonNull(bytes, "bytes");
+        String name = nameForMessages == null ? "image" : nameForMessages;
+        if (bytes.length == 0) throw new ImageReadException(name + ": the file is empty");
+        Source source = sniff(bytes, Math.min(bytes.length, HEAD_LENGTH), name);
+        int orientation = metadataOf(source, bytes).orientation();
+        if (source == Source.WEBP && WebpContainer.isAnimated(bytes))
+            return upright(new ImageHeader(WebpContainer.canvasWidth(bytes), WebpContainer.canvasHeight(bytes), 4), orientation);
+        try (ImageInputStream in = new ByteArrayImageInputStream(bytes)) {
+            return upright(header(in, source, name), orientation);
+        } catch (IOException e) {
+            throw corrupt(name, source, e);
+        }
+    }
+
+    /** As {@link #header(byte[], String)} for a file; reads the header and, for PNG and JPEG, the metadata before the pixels. */
+    public static ImageHeader header(Path path) throws ImageReadException {
+        Objects.requireNonNull(path, "path");
+        String name = path.toString();
+        if (Files.isDirectory(path)) throw new ImageReadException(name + ": is a directory, not an image file");
+        byte[] prefix;
+        try (InputStream in = Files.newInputStream(path)) {
+            prefix = in.readNBytes(METADATA_SCAN);
+        } catch (IOException e) {
+            throw fileProblem(name, e);
+        }
+        if (prefix.length == 0) throw new ImageReadException(name + ": the file is empty");
+        Source source = sniff(prefix, Math.min(prefix.length, HEAD_LENGTH), name);
+        if (source == Source.WEBP) {
+            try {
+                return header(Files.readAllBytes(path), name);
+            } catch (IOException e) {
+                throw fileProblem(name, e);
+            }
+        }
+        int orientation = source == Source.PNG || source == Source.JPEG ? metadataOf(source, prefix).orientation() : 1;
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "r"); ImageInputStream in = new FileImageInputStream(file)) {
+            return upright(header(in, source, name), orientation);
+        } catch (ImageReadException e) {
+            throw e;
+        } catch (IOException e) {
+            throw fileProblem(name, e);
+        }
+    }
+
+    private static ImageHeader header(ImageInputStream in, Source source, String name) throws ImageReadException {
+        ImageReader reader = newReader(source, name);
+        try {
+            reader.setInput(in, true, true);
+            int width = reader.getWidth(0), height = reader.getHeight(0);
+            if (width <= 0 || height <= 0) throw corrupt(name, source, null);
+            return new ImageHeader(width, height, channels(reader));
+        } catch (ImageReadException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(name, source, e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /** The channels {@link #normalize} gives the image: gray stays gray, palettes and other colour become RGB, alpha is kept. */
+    private static int channels(ImageReader reader) throws IOException {
+        ImageTypeSpecifier raw = reader.getRawImageType(0);
+        if (raw == null) return 4;
+        ColorModel cm = raw.getColorModel();
+        boolean alpha = cm.hasAlpha();
+        boolean gray = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(cm instanceof IndexColorModel);
+        return (gray ? 1 : 3) + (alpha ? 1 : 0);
+    }
+
+    /** EXIF orientations 5 to 8 turn the image by 90 degrees. */
+    private static ImageHeader upright(ImageHeader h, int orientation) {
+        return orientation >= 5 && orientation <= 8 ? new ImageHeader(h.height(), h.width(), h.channels()) : h;
     }
 
     private static ImageMetadata metadataOf(Source source, byte[] bytes) {
@@ -426,6 +510,9 @@ public final class ImageFiles {
     }
 
     private static ImageReadException corrupt(String name, Source source, Throwable cause) {
+        // decoders wrap what goes wrong inside them; running out of heap is never the file's fault
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause())
+            if (t instanceof OutOfMemoryError) return outOfMemory(name, -1, -1);
         String message = cause != null && cause.getMessage() != null ? cause.getMessage() : "";
         if (source == Source.WEBP && message.contains("UNSUPPORTED_FEATURE")) {
             return new ImageReadException(name + ": this WebP file uses a feature the WebP decoder does not support", cause);
@@ -436,7 +523,7 @@ public final class ImageFiles {
     private static ImageReadException outOfMemory(String name, int width, int height) {
         String size = width > 0 && height > 0 ? " a " + width + "x" + height + " image" : " the image";
         long heapMiB = Runtime.getRuntime().maxMemory() >> 20;
-        return new ImageReadException(name + ": not enough memory to decode" + size + " (the Java heap is limited to "
+        return new ImageMemoryException(name + ": not enough memory to decode" + size + " (the Java heap is limited to "
                 + heapMiB + " MiB; raise it with -Xmx)");
     }
 
@@ -444,7 +531,7 @@ public final class ImageFiles {
         if (e instanceof ImageReadException) return (ImageReadException) e;
         if (e instanceof NoSuchFileException) return new ImageReadException(name + ": no such file", e);
         if (e instanceof AccessDeniedException) return new ImageReadException(name + ": permission denied", e);
-        if (e instanceof OutOfMemoryError) return new ImageReadException(name + ": the file is too large to load into memory", e);
+        if (e instanceof OutOfMemoryError) return new ImageMemoryException(name + ": the file is too large to load into memory", e);
         if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
             return new ImageReadException(name + ": " + ((FileSystemException) e).getReason(), e);
         }
@@ -591,9 +678,19 @@ public final class ImageFiles {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(format, "format");
         BufferedImage prepared = prepare(image, format, path.toString());
-        Path target = path.toAbsolutePath();
+        Path target = OutputTarget.resolve(path);
         Path fileName = target.getFileName();
         if (fileName == null) throw new IOException(path + ": not a file path");
+        switch (OutputTarget.of(target)) {
+            case STREAM -> {
+                writeInto(prepared, target, path, format, metadata);
+                return;
+            }
+            case DIRECTORY -> throw new IOException(path + ": is a directory");
+            case REFUSED -> throw new IOException(path + ": is a device or socket, not a file; an image is written only to a file, "
+                    + "a character device or a FIFO");
+            default -> { }
+        }
         Path directory = target.getParent();
         try {
             Files.createDirectories(directory);
@@ -641,6 +738,25 @@ public final class ImageFiles {
                     // Nothing more to do; the original error is the one to report.
                 }
             }
+        }
+    }
+
+    /**
+     * Writes into a character device or FIFO as it is: opened for writing without creating, truncating or replacing
+     * it (a FIFO waits for its reader, as a shell redirection does).
+     */
+    private static void writeInto(BufferedImage prepared, Path target, Path path, ImageFormat format, ImageMetadata metadata) throws IOException {
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(target, StandardOpenOption.WRITE), 1 << 16)) {
+            BufferedImage carrying = ImageMetadataCarrier.attach(prepared, metadata == null ? ImageMetadata.NONE : metadata);
+            if (format == ImageFormat.PNG) encode(carrying, format, out);
+            else out.write(encode(prepared, format, metadata == null ? ImageMetadata.NONE : metadata));
+        } catch (IOException e) {
+            // the encoder wraps the device's own error ("No space left on device") in its own words
+            IOException root = e;
+            while (root.getCause() instanceof IOException cause && cause != root) root = cause;
+            throw new IOException(path + ": cannot write " + label(format) + ": " + reason(root), e);
+        } catch (RuntimeException e) {
+            throw new IOException(path + ": cannot encode " + label(format) + ": " + e, e);
         }
     }
 
@@ -696,15 +812,61 @@ public final class ImageFiles {
     }
 
     /**
+     * Writes the image encoded as {@link #encode(BufferedImage, ImageFormat)} would return it, with the metadata it
+     * carries, into {@code out} (left open). A PNG is streamed as it is encoded, so its size is not bounded by memory;
+     * JPEG and WebP (at most 65500 and 16383 pixels a side) are encoded in memory first.
+     */
+    public static void encode(BufferedImage image, ImageFormat format, OutputStream out) throws IOException {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(out, "out");
+        ImageMetadata metadata = ImageMetadataCarrier.of(image);
+        if (format != ImageFormat.PNG) {
+            out.write(encode(image, format, metadata));
+            return;
+        }
+        BufferedImage prepared = prepare(image, format, label(format));
+        ImageMetadata fitted = fitted(metadata, prepared);
+        OutputStream target = fitted.isEmpty() ? out : new PngMetadataStream(out, fitted);
+        OutputStream unclosed = new FilterOutputStream(target) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(unclosed)) {
+            encode(prepared, format, stream);
+        } catch (RuntimeException e) {
+            throw new IOException("cannot encode PNG: " + e, e);
+        } catch (OutOfMemoryError e) {
+            throw new IOException("not enough memory to encode PNG (raise the Java heap with -Xmx)", e);
+        }
+    }
+
+    /** The metadata as it is stored with the prepared image: a mismatched ICC profile left out, the EXIF fitted. */
+    private static ImageMetadata fitted(ImageMetadata metadata, BufferedImage prepared) {
+        return fitted(metadata, prepared.getWidth(), prepared.getHeight(), prepared.getColorModel().getNumColorComponents() == 1);
+    }
+
+    static ImageMetadata fitted(ImageMetadata metadata, int width, int height, boolean gray) {
+        if (metadata == null || metadata.isEmpty()) return ImageMetadata.NONE;
+        metadata = MetadataCodec.fitting(metadata, gray);
+        if (metadata.isEmpty()) return ImageMetadata.NONE;
+        byte[] exif = ExifRewriter.forImage(metadata.exif(), width, height, metadata.orientation() != 1);
+        return new ImageMetadata(metadata.icc(), exif, metadata.orientation());
+    }
+
+    /**
      * The encoded bytes with the metadata added; an ICC profile whose colour space (gray or not) does not match the
      * image's is left out, and the EXIF is fitted to the image (see {@link ExifRewriter}).
      */
     private static byte[] withMetadata(byte[] encoded, ImageFormat format, ImageMetadata metadata, BufferedImage prepared) {
-        if (metadata == null || metadata.isEmpty()) return encoded;
-        metadata = MetadataCodec.fitting(metadata, prepared.getColorModel().getNumColorComponents() == 1);
+        metadata = fitted(metadata, prepared);
         if (metadata.isEmpty()) return encoded;
-        byte[] exif = ExifRewriter.forImage(metadata.exif(), prepared.getWidth(), prepared.getHeight(), metadata.orientation() != 1);
-        metadata = new ImageMetadata(metadata.icc(), exif, metadata.orientation());
         switch (format) {
             case PNG: return MetadataCodec.intoPng(encoded, metadata);
             case JPG: return MetadataCodec.intoJpeg(encoded, metadata);

@@ -6,16 +6,34 @@ import java.util.Optional;
 
 /** The formats model-compose writes. Reading accepts more (BMP and GIF too); see {@link ImageFiles#read(Path)}. */
 public enum ImageFormat {
-    PNG("png", true),
-    JPG("jpg", false),
-    WEBP("webp", true);
+    PNG("png", true, Integer.MAX_VALUE),
+    /** libjpeg's JPEG_MAX_DIMENSION. */
+    JPG("jpg", false, 65500),
+    /** libwebp's limit. */
+    WEBP("webp", true, 16383);
 
     private final String extension;
     private final boolean alpha;
+    private final int maxSide;
 
-    ImageFormat(String extension, boolean alpha) {
+    ImageFormat(String extension, boolean alpha, int maxSide) {
         this.extension = extension;
         this.alpha = alpha;
+        this.maxSide = maxSide;
+    }
+
+    /** The most pixels a side the format stores (PNG: 2^31 - 1). */
+    public int maxSide() {
+        return maxSide;
+    }
+
+    /** "PNG", "JPEG", "WebP": for messages. */
+    public String label() {
+        return switch (this) {
+            case PNG -> "PNG";
+            case JPG -> "JPEG";
+            case WEBP -> "WebP";
+        };
     }
 
     /** The file extension, lower case and without the dot: "png", "jpg" or "webp". */

@@ -289,30 +289,14 @@ final class MetadataCodec {
         int ihdrEnd = 8 + 12 + (int) u32be(png, 8);
         ByteArrayOutputStream out = new ByteArrayOutputStream(png.length + 1024);
         out.write(png, 0, ihdrEnd);
-        byte[] icc = metadata.icc();
-        if (icc != null) {
-            ByteArrayOutputStream data = new ByteArrayOutputStream();
-            byte[] name = "ICC profile".getBytes(StandardCharsets.ISO_8859_1);
-            data.write(name, 0, name.length);
-            data.write(0);
-            data.write(0); // compression method: deflate
-            Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
-            deflater.setInput(icc);
-            deflater.finish();
-            byte[] buffer = new byte[8192];
-            while (!deflater.finished()) data.write(buffer, 0, deflater.deflate(buffer));
-            deflater.end();
-            chunk(out, "iCCP", data.toByteArray());
-        }
-        byte[] exif = metadata.exif();
-        if (exif != null) chunk(out, "eXIf", exif);
+        byte[] chunks = pngChunks(metadata);
+        out.write(chunks, 0, chunks.length);
         int pos = ihdrEnd;
         while (pos + 12 <= png.length) {
             int length = (int) u32be(png, pos);
             String type = new String(png, pos + 4, 4, StandardCharsets.ISO_8859_1);
             int next = pos + 12 + length;
-            boolean replaced = (icc != null && (type.equals("iCCP") || type.equals("sRGB"))) || (exif != null && type.equals("eXIf"));
-            if (!replaced) out.write(png, pos, next - pos);
+            if (!replacedByPngChunks(type, metadata)) out.write(png, pos, next - pos);
             pos = next;
         }
         return out.toByteArray();
@@ -383,6 +367,34 @@ final class MetadataCodec {
         crc.update(t);
         crc.update(data);
         writeU32(out, crc.getValue());
+    }
+
+    /** The iCCP and eXIf chunks of the metadata, in that order, as they go after a PNG's IHDR. */
+    static byte[] pngChunks(ImageMetadata metadata) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] icc = metadata.icc();
+        if (icc != null) {
+            ByteArrayOutputStream data = new ByteArrayOutputStream();
+            byte[] name = "ICC profile".getBytes(StandardCharsets.ISO_8859_1);
+            data.write(name, 0, name.length);
+            data.write(0);
+            data.write(0); // compression method: deflate
+            Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
+            deflater.setInput(icc);
+            deflater.finish();
+            byte[] buffer = new byte[8192];
+            while (!deflater.finished()) data.write(buffer, 0, deflater.deflate(buffer));
+            deflater.end();
+            chunk(out, "iCCP", data.toByteArray());
+        }
+        byte[] exif = metadata.exif();
+        if (exif != null) chunk(out, "eXIf", exif);
+        return out.toByteArray();
+    }
+
+    /** Whether a chunk of this type is left out when the metadata's own chunks are added. */
+    static boolean replacedByPngChunks(String type, ImageMetadata metadata) {
+        return metadata.icc() != null && (type.equals("iCCP") || type.equals("sRGB")) || metadata.exif() != null && type.equals("eXIf");
     }
 
     /** JPEG bytes with an APP1 EXIF segment and APP2 ICC segments after SOI and any JFIF APP0. */

@@ -11,10 +11,14 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Where fetched models live: {@code $MODEL_COMPOSE_CACHE/models}, default
- * {@code ~/.cache/model-compose/models}. Files appear there only complete and verified.
+ * {@code ~/.cache/model-compose/models}. Files appear there only complete and verified, each with a record of its
+ * size, time and SHA-256 ({@link CachedFileRecord}): loading checks size and time ({@link #check}), and a file that
+ * changed since is hashed again; {@link #verify} hashes every file.
  */
 public final class ModelCache {
     private final Path dir;
@@ -23,10 +27,13 @@ public final class ModelCache {
         this.dir = dir;
     }
 
+    /** The user's cache; temporaries that a killed download left there are removed first. */
     public static ModelCache standard() {
         String env = System.getenv("MODEL_COMPOSE_CACHE");
         Path root = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "model-compose");
-        return new ModelCache(root.resolve("models"));
+        ModelCache cache = new ModelCache(root.resolve("models"));
+        TempFolders.removeAbandoned(cache.dir);
+        return cache;
     }
 
     public Path dir() {
@@ -57,7 +64,7 @@ public final class ModelCache {
 
     private void installOne(Path from, Path to) throws IOException {
         if (from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) return;
-        Path temp = Files.createTempFile(dir, "." + to.getFileName() + "-", ".part");
+        Path temp = TempFolders.createFile(dir, to.getFileName().toString(), ".part");
         try {
             Files.copy(from, temp, StandardCopyOption.REPLACE_EXISTING);
             try {
@@ -67,6 +74,61 @@ public final class ModelCache {
             }
         } finally {
             Files.deleteIfExists(temp);
+        }
+        record(to, sha256(to));
+    }
+
+    /** Notes that {@code file} (in the cache) has this digest now. */
+    void record(Path file, String sha256) throws IOException {
+        CachedFileRecord.of(file, sha256).write(file);
+    }
+
+    /**
+     * The cheap check on load: each file's size and time against its record; a file without a record, or changed since,
+     * is hashed and compared with the catalogue's SHA-256 (or the recorded one when the catalogue has none).
+     *
+     * @return what is wrong, or empty when the cached model can be used
+     */
+    public Optional<String> check(CatalogEntry entry) {
+        return check(entry, false);
+    }
+
+    /** As {@link #check}, hashing every file whatever its record says ({@code models verify}). */
+    public Optional<String> verify(CatalogEntry entry) {
+        return check(entry, true);
+    }
+
+    private Optional<String> check(CatalogEntry entry, boolean full) {
+        ModelFiles files = files(entry);
+        CatalogEntry.FileSpec[] specs = {entry.param(), entry.bin()};
+        Path[] paths = {files.param(), files.bin()};
+        for (int i = 0; i < 2; i++) {
+            Path file = paths[i];
+            if (!Files.isRegularFile(file)) return Optional.of(file + " is missing");
+            Optional<CachedFileRecord> record = CachedFileRecord.read(file);
+            String expected = specs[i].sha256() != null && !specs[i].sha256().isBlank() ? specs[i].sha256().strip().toLowerCase(Locale.ROOT)
+                    : record.map(CachedFileRecord::sha256).orElse(null);
+            if (!full && record.isPresent() && record.get().matches(file) && (expected == null || expected.equalsIgnoreCase(record.get().sha256())))
+                continue;
+            try {
+                String actual = sha256(file);
+                if (expected != null && !expected.equalsIgnoreCase(actual))
+                    return Optional.of("the cached " + file + " does not match its SHA-256 (" + actual + ", expected " + expected
+                            + "): it was modified or damaged");
+                record(file, actual);
+            } catch (IOException e) {
+                return Optional.of("cannot read the cached " + file + ": " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Deletes the entry's files and their records. */
+    public void remove(CatalogEntry entry) throws IOException {
+        ModelFiles files = files(entry);
+        for (Path p : new Path[] {files.param(), files.bin()}) {
+            Files.deleteIfExists(p);
+            Files.deleteIfExists(CachedFileRecord.sidecar(p));
         }
     }
 

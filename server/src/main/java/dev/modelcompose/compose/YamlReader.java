@@ -23,8 +23,14 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Parses YAML text (SnakeYAML, YAML 1.1 like upstream's PyYAML, safe types only) into {@link YamlNode}s that keep file
  * positions. Anchors, aliases and {@code <<} merge keys work; a duplicate key is a warning and the later one wins.
+ * Aliases share nodes, but everything that reads the document (plain values, merges, substitution) sees them
+ * expanded: a document that would expand to more than {@link #MAX_EXPANDED_VALUES} values ("billion laughs") is
+ * refused while it is converted, naming the file and line of the value that crossed the limit.
  */
 public final class YamlReader {
+    /** Far more values than any compose file has; a few kilobytes of aliases can stand for billions. */
+    public static final long MAX_EXPANDED_VALUES = 100_000;
+
     private YamlReader() {}
 
     /** Scalars constructed with SnakeYAML's own safe rules (ints, floats, booleans, nulls, timestamps as text). */
@@ -72,6 +78,8 @@ public final class YamlReader {
         private final Consumer<Diagnostic> warnings;
         private final Scalars scalars = new Scalars();
         private final Map<Node, YamlNode> done = new IdentityHashMap<>();
+        /** Each converted value's size once aliases are expanded: itself and everything inside it. */
+        private final Map<YamlNode, Long> expanded = new IdentityHashMap<>();
 
         Converter(String file, Consumer<Diagnostic> warnings) {
             this.file = file;
@@ -125,8 +133,19 @@ public final class YamlReader {
             } else {
                 out = new YamlNode.Scalar(null, origin(node));
             }
+            count(out, node);
             done.put(node, out);
             return out;
+        }
+
+        private void count(YamlNode out, Node node) {
+            long size = 1;
+            if (out instanceof YamlNode.Sequence seq) for (YamlNode item : seq.items()) size += expanded.getOrDefault(item, 1L);
+            if (out instanceof YamlNode.Mapping m) for (YamlNode.Entry e : m.entries().values()) size += 1 + expanded.getOrDefault(e.value(), 1L);
+            if (size > MAX_EXPANDED_VALUES)
+                throw new ComposeException("YAML parsing error:\n" + origin(node) + ": this value expands to more than " + MAX_EXPANDED_VALUES
+                        + " values through its aliases (*name); a compose file needs far fewer, so the file is refused");
+            expanded.put(out, size);
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.modelcompose.expr;
 
 import dev.modelcompose.imaging.ImageFiles;
 import dev.modelcompose.imaging.ImageFormat;
+import dev.modelcompose.imaging.ImageHeader;
+import dev.modelcompose.memory.ImageCosts;
 import dev.modelcompose.imaging.ImageMetadataCarrier;
 import dev.modelcompose.imaging.ImageReadException;
 import java.awt.image.BufferedImage;
@@ -175,7 +177,7 @@ public final class Conversions {
             if (v instanceof BufferedImage img) return ByteSource.of(encode(img, ImageFormat.PNG), "image/png", null);
             throw new ExpressionException("`" + name + "` requires a file or raw bytes, got " + PythonText.typeName(v));
         }
-        BufferedImage image = image(v);
+        BufferedImage image = image(v, ctx);
         if (type.subtype() == null) return image;
         ImageFormat format;
         try {
@@ -191,21 +193,38 @@ public final class Conversions {
         return ByteSource.of(encode(image, format), mime, "image." + format.extension());
     }
 
-    private static BufferedImage image(Object v) {
+    /**
+     * Decodes image bytes once their header has been read and their memory reserved from the run's account, so that a
+     * run refused for memory never decodes (and a decoder that runs out of heap is never mistaken for a broken file).
+     */
+    private static BufferedImage image(Object v, RenderContext ctx) {
+        if (v instanceof BufferedImage img) return img;
+        long maxPixels = ctx.options().maxPixels();
         try {
-            if (v instanceof BufferedImage img) return img;
             // The image carries the file's ICC profile and EXIF, which every encoding of an output then keeps.
-            if (v instanceof ByteSource src) {
-                if (src.path() != null) return ImageMetadataCarrier.attach(ImageFiles.readWithMetadata(src.path()));
-                return ImageMetadataCarrier.attach(ImageFiles.readWithMetadata(src.bytes(), src.filename() == null ? "image" : src.filename()));
+            if (v instanceof ByteSource src && src.path() != null) {
+                admit(ImageFiles.header(src.path()), src.filename(), ctx);
+                return ImageMetadataCarrier.attach(ImageFiles.readWithMetadata(src.path(), maxPixels));
             }
-            if (v instanceof byte[] b) return ImageMetadataCarrier.attach(ImageFiles.readWithMetadata(b, "image"));
+            if (v instanceof ByteSource || v instanceof byte[]) {
+                byte[] bytes = v instanceof ByteSource src ? src.bytes() : (byte[]) v;
+                String name = v instanceof ByteSource src && src.filename() != null ? src.filename() : "image";
+                admit(ImageFiles.header(bytes, name), name, ctx);
+                return ImageMetadataCarrier.attach(ImageFiles.readWithMetadata(bytes, name, maxPixels));
+            }
         } catch (ImageReadException e) {
             throw new ExpressionException(e.getMessage(), e);
         } catch (UncheckedIOException e) {
             throw new ExpressionException(e.getMessage(), e);
         }
         throw new ExpressionException("`image` requires an image or raw image bytes, got " + PythonText.typeName(v));
+    }
+
+    /** Reserves the decode; an image over the pixel limit is left to the decoder, which refuses it in its own words. */
+    private static void admit(ImageHeader header, String name, RenderContext ctx) {
+        if (header.pixels() > ctx.options().maxPixels()) return;
+        ctx.options().memory().reserve(ImageCosts.decode(header.width(), header.height()),
+                "decoding " + (name == null ? "an image" : name) + " (" + header.width() + "x" + header.height() + ")");
     }
 
     private static byte[] encode(BufferedImage img, ImageFormat format) {

@@ -1,5 +1,7 @@
 package dev.modelcompose.expr;
 
+import dev.modelcompose.imaging.ImageFiles;
+import dev.modelcompose.memory.MemoryAccount;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,10 +16,20 @@ public record RenderContext(Map<String, Object> sources, Options options) {
      *                        existing local file: the CLI's leniency; never for HTTP input
      * @param workingDir      where relative {@code ;path} values resolve (when any path is allowed)
      * @param access          what {@code ;path} and {@code ;url} may reach; null = {@link InputAccess#network()}
+     * @param memory          what decoding images reserves memory from (the run's account); null = no limit
+     * @param maxPixels       larger images are refused before they are decoded; 0 =
+     *                        {@link ImageFiles#DEFAULT_MAX_PIXELS}
      */
-    public record Options(boolean allowLocalPaths, Path workingDir, InputAccess access) {
+    public record Options(boolean allowLocalPaths, Path workingDir, InputAccess access, MemoryAccount memory, long maxPixels) {
         public Options {
             if (access == null) access = InputAccess.network();
+            if (memory == null) memory = MemoryAccount.unlimited();
+            if (maxPixels <= 0) maxPixels = ImageFiles.DEFAULT_MAX_PIXELS;
+        }
+
+        /** Without a memory budget, at the default pixel limit. */
+        public Options(boolean allowLocalPaths, Path workingDir, InputAccess access) {
+            this(allowLocalPaths, workingDir, access, null, 0);
         }
 
         /** No bare-path leniency; {@code ;path} and {@code ;url} unrestricted: for values the compose file's author wrote. */
@@ -26,7 +38,11 @@ public record RenderContext(Map<String, Object> sources, Options options) {
         }
 
         public Options withAccess(InputAccess value) {
-            return new Options(allowLocalPaths, workingDir, value);
+            return new Options(allowLocalPaths, workingDir, value, memory, maxPixels);
+        }
+
+        public Options withMemory(MemoryAccount value, long maxPixelsValue) {
+            return new Options(allowLocalPaths, workingDir, access, value, maxPixelsValue);
         }
     }
 

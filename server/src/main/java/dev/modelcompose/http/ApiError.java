@@ -18,6 +18,11 @@ public final class ApiError extends RuntimeException {
         this.headers = headers;
     }
 
+    /** 413 for a request body over the server's limit: the body is not read further, so the connection closes. */
+    public static ApiError tooLarge(long maxBytes) {
+        return new ApiError(413, "Request body too large (at most " + maxBytes + " bytes)", Map.of("Connection", "close"));
+    }
+
     /** A 422 with FastAPI's validation list: {@code {"detail": [{"loc": [where, name], "msg", "type"}]}}. */
     public static ApiError validation(String where, String name, String msg, String type) {
         ApiError e = new ApiError(422, msg);

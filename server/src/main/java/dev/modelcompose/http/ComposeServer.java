@@ -2,14 +2,14 @@ package dev.modelcompose.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelcompose.compose.ControllerConfig;
+import dev.modelcompose.compose.HttpLimits;
 import dev.modelcompose.compose.WorkflowConfig;
-import dev.modelcompose.expr.ByteSource;
-import dev.modelcompose.expr.ExpressionException;
 import dev.modelcompose.expr.InputAccess;
-import dev.modelcompose.imaging.ImageFiles;
-import dev.modelcompose.imaging.ImageFormat;
-import dev.modelcompose.imaging.ImageReadException;
+import dev.modelcompose.memory.MemoryBudget;
+import dev.modelcompose.memory.MemoryBusyException;
+import dev.modelcompose.memory.TooLargeException;
 import dev.modelcompose.runtime.ComposeRuntime;
+import dev.modelcompose.runtime.OutputStore;
 import dev.modelcompose.runtime.Task;
 import dev.modelcompose.runtime.TaskStatus;
 import dev.modelcompose.runtime.WorkflowNotFoundException;
@@ -18,21 +18,28 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -81,7 +88,15 @@ public final class ComposeServer implements AutoCloseable {
     private final Settings settings;
     private final String base;
     private final Path tempDir;
+    /** Finished outputs beyond their memory budget. */
+    private final Path outputDir;
+    private final HttpLimits limits;
     private final InputAccess inputAccess;
+    private final Uploads uploads;
+    private final TaskAnswers answers;
+    /** Writes answers that carry outputs (see {@link #answerOn}). */
+    private final ExecutorService responses = Executors.newCachedThreadPool(daemon("response"));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("disconnect-watch"));
     private final Set<Task> inFlight = ConcurrentHashMap.newKeySet();
     private volatile State state = State.CREATED;
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
@@ -103,11 +118,27 @@ public final class ComposeServer implements AutoCloseable {
         while (bp.endsWith("/")) bp = bp.substring(0, bp.length() - 1);
         this.base = bp;
         this.inputAccess = HttpInputs.access(adapter, runtime.project(), settings.maxRequestBytes());
+        this.limits = adapter.limits();
         try {
             this.tempDir = settings.tempDir() != null ? Files.createDirectories(settings.tempDir()) : Files.createTempDirectory("model-compose-uploads");
+            this.outputDir = Files.createTempDirectory("model-compose-outputs");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a directory for uploads: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create a directory for uploads and outputs: " + e.getMessage(), e);
         }
+        runtime.memoryBudget().resize(limits.memoryBudgetBytes());
+        runtime.limitImagePixels(limits.maxImagePixels());
+        runtime.storeOutputs(new OutputStore(outputDir), limits.outputMemoryBytes(), limits.outputDisk());
+        this.uploads = new Uploads(limits, settings.maxRequestBytes());
+        this.answers = new TaskAnswers(base);
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** The first {@code http-server} adapter of the controller, or the defaults (127.0.0.1:8080, no base path). */
@@ -148,6 +179,16 @@ public final class ComposeServer implements AutoCloseable {
 
     public String basePath() {
         return base;
+    }
+
+    /** Where finished outputs beyond their memory budget are kept (tests check its size). */
+    Path outputDirectory() {
+        return outputDir;
+    }
+
+    /** The accepted runs not yet finished (tests). */
+    List<Task> inFlightTasks() {
+        return inFlight.stream().filter(t -> !t.status().isTerminal()).toList();
     }
 
     /** Accepted runs that have not finished: what {@link Settings#maxQueuedRuns()} bounds. */
@@ -196,7 +237,11 @@ public final class ComposeServer implements AutoCloseable {
         try {
             if (webui != null) webui.stop();
             if (api != null) api.stop();
+            uploads.close();
+            responses.shutdownNow();
+            timer.shutdownNow();
             deleteTree(tempDir);
+            deleteTree(outputDir);
         } finally {
             stopped.countDown();
         }
@@ -240,7 +285,11 @@ public final class ComposeServer implements AutoCloseable {
             cfg.startupWatcherEnabled = false;
             cfg.http.maxRequestSize = settings.maxRequestBytes();
             cfg.http.prefer405over404 = true;
+            cfg.http.disableCompression();  // PNG does not compress; streamed outputs keep their Content-Length
+            // a reader slower than this is cut off, so slow downloads cannot hold the response threads
+            if (limits.minUploadRate() > 0) cfg.jetty.modifyHttpConfiguration(http -> http.setMinResponseDataRate(limits.minUploadRate()));
             cfg.jetty.threadPool = requestThreads(settings.maxQueuedRuns());
+            cfg.bundledPlugins.enableCors(this::cors);
             cfg.jetty.modifyServer(server -> {
                 // Jetty's graceful stop: the ports close to new connections, and responses under way (the result of a
                 // run that finished during shutdown) are sent in full first
@@ -266,10 +315,6 @@ public final class ComposeServer implements AutoCloseable {
                 }
             }
         });
-        app.before(this::cors);
-        for (String path : List.of("/health", "/workflows", "/workflows/{workflow_id}/schema", "/workflows/runs", "/tasks/{task_id}",
-                "/tasks/{task_id}/cancel"))
-            app.options(base + path, ctx -> ctx.status(200)); // CORS preflight (headers set in cors())
         app.get(base + "/health", this::health);
         app.get(base + "/workflows", this::listWorkflows);
         app.get(base + "/workflows/{workflow_id}/schema", this::workflowSchema);
@@ -281,20 +326,20 @@ public final class ComposeServer implements AutoCloseable {
             e.headers().forEach(ctx::header);
             json(ctx, e.status(), Map.of("detail", e.detail()));
         });
+        app.exception(TooLargeException.class, (e, ctx) -> json(ctx, 413, Map.of("detail", e.getMessage())));
+        app.exception(MemoryBusyException.class, (e, ctx) -> {
+            ctx.header("Retry-After", TaskAnswers.RETRY_AFTER);
+            json(ctx, 503, Map.of("detail", e.getMessage()));
+        });
+        app.exception(BadMessageException.class, (e, ctx) -> json(ctx, e.getCode(), Map.of("detail", e.getReason() == null
+                ? HttpStatus.getMessage(e.getCode()) : e.getReason())));
         app.exception(HttpResponseException.class, (e, ctx) -> {
             int s = e.getStatus();
-            String detail = s == 404 ? "Not Found" : s == 405 ? "Method Not Allowed" : s == 413 ? "Request body too large" : e.getMessage();
+            String detail = s == 404 ? "Not Found" : s == 405 ? "Method Not Allowed" : e.getMessage();
             json(ctx, s, Map.of("detail", detail));
         });
-        app.exception(Exception.class, (e, ctx) -> {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-            if (root instanceof IllegalStateException && String.valueOf(root.getMessage()).toLowerCase(Locale.ROOT).contains("exceed")) {
-                json(ctx, 413, Map.of("detail", "Request body too large: " + root.getMessage()));
-                return;
-            }
-            json(ctx, 500, Map.of("detail", String.valueOf(e.getMessage() == null ? e.toString() : e.getMessage())));
-        });
+        app.exception(Exception.class, (e, ctx) -> json(ctx, 500, Map.of("detail", String.valueOf(e.getMessage() == null ? e.toString()
+                : e.getMessage()))));
         return app;
     }
 
@@ -316,20 +361,25 @@ public final class ComposeServer implements AutoCloseable {
         return pool;
     }
 
-    private void cors(Context ctx) {
-        String origin = ctx.header("Origin");
-        if (origin == null) return;
-        List<String> allowed = adapter.origins().isEmpty() ? List.of("*") : adapter.origins();
-        if (!allowed.contains("*") && !allowed.contains(origin)) return;
-        ctx.header("Access-Control-Allow-Origin", origin);
-        ctx.header("Access-Control-Allow-Credentials", "true");
-        ctx.header("Vary", "Origin");
-        if ("OPTIONS".equals(ctx.method().name()) && ctx.header("Access-Control-Request-Method") != null) {
-            ctx.header("Access-Control-Allow-Methods", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT");
-            String h = ctx.header("Access-Control-Request-Headers");
-            if (h != null) ctx.header("Access-Control-Allow-Headers", h);
-            ctx.header("Access-Control-Max-Age", "600");
-        }
+    /**
+     * Javalin's CORS plugin (it also answers the preflight OPTIONS of every route). {@code origins: *} sends
+     * {@code Access-Control-Allow-Origin: *} without credentials; a list echoes the matching origin with credentials.
+     */
+    private void cors(io.javalin.plugin.bundled.CorsPluginConfig cors) {
+        List<String> origins = adapter.origins().isEmpty() ? List.of("*") : adapter.origins();
+        cors.addRule(rule -> {
+            rule.maxAge = 600;
+            if (origins.contains("*")) {
+                rule.anyHost();
+                return;
+            }
+            rule.allowCredentials = true;
+            try {
+                rule.allowHost(origins.get(0), origins.subList(1, origins.size()).toArray(String[]::new));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("controller.adapter.origins: " + e.getMessage(), e);
+            }
+        });
     }
 
     private void health(Context ctx) {
@@ -396,11 +446,46 @@ public final class ComposeServer implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------- runs
 
-    private void runWorkflow(Context ctx) throws Exception {
+    /** A run request whose body has been read and whose task has been submitted. */
+    private record Accepted(Task task, boolean waits, boolean outputOnly, boolean acceptsPng) {}
+
+    /**
+     * The body is read on an upload thread ({@link Uploads}), the run admitted by memory ({@link Admission}) and
+     * submitted; a waiting request then holds no thread until its run ends, and its answer is written on a response
+     * thread.
+     */
+    private void runWorkflow(Context ctx) {
+        String contentType = ctx.header("Content-Type");
+        RequestBodies.mediaType(contentType);
+        long length = ctx.req().getContentLengthLong();
+        if (length > settings.maxRequestBytes()) throw ApiError.tooLarge(settings.maxRequestBytes());
+        if (state != State.RUNNING) throw new ApiError(503, "Service is shutting down");
+        Uploads.Slot slot = uploads.acquire();
+        ctx.future(() -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return accept(ctx, slot, contentType);
+            } catch (OutOfMemoryError e) {
+                throw outOfMemory(e);
+            }
+        }, uploads.readers()).thenCompose(run -> respond(ctx, run)));
+    }
+
+    private Accepted accept(Context ctx, Uploads.Slot slot, String contentType) {
         List<Path> temps = new ArrayList<>();
         boolean handedOver = false;
+        MemoryBudget.Lease admitted = null;
         try {
-            Map<String, Object> body = RequestBodies.read(ctx, settings, tempDir, temps);
+            Map<String, Object> body;
+            try (slot) {
+                RequestBody in = slot.body(ctx);
+                try {
+                    body = RequestBodies.read(contentType, in, settings, tempDir, temps);
+                    in.drain();
+                } catch (ApiError e) {
+                    if (!in.isFinished()) ctx.header("Connection", "close");
+                    throw e;
+                }
+            }
             String workflowId = body.get("workflow_id") == null ? null : String.valueOf(body.get("workflow_id"));
             WorkflowConfig w;
             try {
@@ -428,42 +513,84 @@ public final class ComposeServer implements AutoCloseable {
                 input = rest;
             }
             checkRequired(w, input);
-            HttpInputs.check(runtime.schema(w.id()), input, inputAccess);
+            WorkflowSchema schema = runtime.schema(w.id());
+            HttpInputs.check(schema, input, inputAccess);
+            admitted = Admission.admit(runtime, schema, input, inputAccess);
 
             int max = settings.maxQueuedRuns();
+            Task task;
             synchronized (inFlight) {
                 inFlight.removeIf(t -> t.status().isTerminal());
                 if (max > 0 && inFlight.size() >= max)
                     throw new ApiError(429, "Too many runs queued (" + max + "); retry later", Map.of("Retry-After", "1"));
-                Task task = runtime.submit(w.id(), input, new ComposeRuntime.RunOptions(
-                        body.get("session_id") == null ? null : String.valueOf(body.get("session_id")), body.get("metadata"), inputAccess));
+                task = runtime.submit(w.id(), input, new ComposeRuntime.RunOptions(
+                        body.get("session_id") == null ? null : String.valueOf(body.get("session_id")), body.get("metadata"), inputAccess,
+                        admitted));
+                admitted = null;  // the run owns it now
                 inFlight.add(task);
                 handedOver = true;
                 task.completion().whenComplete((o, e) -> {
                     inFlight.remove(task);
                     temps.forEach(ComposeServer::deleteQuietly);
                 });
-                ctx.attribute("task", task);
-            }
-            Task task = ctx.attribute("task");
-            if (!wait) {
-                json(ctx, 200, state(task, true));
-                return;
-            }
-            try {
-                task.await(Long.MAX_VALUE, TimeUnit.DAYS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ApiError(503, "Service is shutting down");
             }
             String accept = ctx.header("Accept");
-            boolean raw = outputOnly || accept != null && accept.toLowerCase(Locale.ROOT).startsWith("image/png") && task.status() == TaskStatus.COMPLETED
-                    && isBinary(task.output());
-            if (raw) renderOutputOnly(ctx, task);
-            else json(ctx, 200, state(task, false));
+            return new Accepted(task, wait, outputOnly, accept != null && accept.toLowerCase(Locale.ROOT).startsWith("image/png"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } finally {
+            if (admitted != null) admitted.close();
             if (!handedOver) temps.forEach(ComposeServer::deleteQuietly);
         }
+    }
+
+    /** Answers at once for an asynchronous run; otherwise when the run ends, cancelling it if the client leaves first. */
+    private CompletableFuture<Void> respond(Context ctx, Accepted run) {
+        Task task = run.task();
+        if (!run.waits()) {
+            json(ctx, 200, answers.state(task, true, false));
+            return CompletableFuture.completedFuture(null);
+        }
+        DisconnectWatch watch = limits.cancelOnDisconnect() ? DisconnectWatch.start(ctx, () -> {
+            if (task.cancel()) runtime.log("[task-" + task.id() + "] The client disconnected; cancelling.");
+        }, timer) : null;
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        task.completion().whenComplete((o, e) -> {
+            if (watch != null) watch.close();
+            answerOn(answered, () -> {
+                boolean raw = run.outputOnly() || run.acceptsPng() && task.status() == TaskStatus.COMPLETED && TaskAnswers.isBinary(task.output());
+                if (raw) answers.outputOnly(ctx, task);
+                else answers.state(ctx, task, true);
+            });
+        });
+        return answered;
+    }
+
+    private interface Answer {
+        void write() throws IOException;
+    }
+
+    /** Writes an answer on a response thread, so that sending a large output holds neither a task thread nor a request thread. */
+    private void answerOn(CompletableFuture<Void> answered, Answer answer) {
+        try {
+            responses.execute(() -> {
+                try {
+                    answer.write();
+                    answered.complete(null);
+                } catch (OutOfMemoryError e) {
+                    answered.completeExceptionally(outOfMemory(e));
+                } catch (Throwable t) {
+                    answered.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException stopped) {
+            answered.completeExceptionally(new ApiError(503, "Service is shutting down"));
+        }
+    }
+
+    /** The heap ran out in spite of the budget: a 503 the client may retry, not a bare 500. */
+    private static MemoryBusyException outOfMemory(OutOfMemoryError e) {
+        return new MemoryBusyException("the server ran out of memory while handling the request; retry shortly", e);
     }
 
     /** Inputs of file types without a default must be given: 400 naming the field instead of a failed task. */
@@ -478,85 +605,37 @@ public final class ComposeServer implements AutoCloseable {
         }
     }
 
-    private void getTask(Context ctx) throws Exception {
+    /**
+     * The task's state; {@code ?output_only=true} the output itself. The state carries the output inline when it is
+     * small ({@code inline_output_limit}) or {@code include_output=true} asks for it, else only {@code output_url}.
+     */
+    private void getTask(Context ctx) {
         Task task = runtime.task(ctx.pathParam("task_id")).orElseThrow(() -> new ApiError(404, "Task not found."));
-        if (queryBool(ctx, "output_only", false)) renderOutputOnly(ctx, task);
-        else json(ctx, 200, state(task, false));
+        boolean outputOnly = queryBool(ctx, "output_only", false);
+        String include = ctx.queryParam("include_output");
+        boolean inline = include == null || include.isBlank() ? TaskJson.binaryBytes(task.output()) <= limits.inlineOutputLimit()
+                : queryBool(ctx, "include_output", false);
+        ctx.future(() -> {
+            CompletableFuture<Void> answered = new CompletableFuture<>();
+            answerOn(answered, () -> {
+                if (outputOnly) answers.outputOnly(ctx, task);
+                else answers.state(ctx, task, inline);
+            });
+            return answered;
+        });
     }
 
-    private void cancelTask(Context ctx) throws Exception {
+    private void cancelTask(Context ctx) {
         Task task = runtime.task(ctx.pathParam("task_id")).orElseThrow(() -> new ApiError(404, "Task not found."));
         boolean wait = queryBool(ctx, "wait_for_completion", true);
         if (!task.cancel()) throw new ApiError(409, "Task '" + task.id() + "' is already " + task.status().wireName() + ".");
-        if (wait) task.await(controller.shutdownTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS);
-        json(ctx, 200, state(task, false));
-    }
-
-    /** 422 when the run failed on its input (an image that does not decode, a value that does not convert), else 500. */
-    private static int failureStatus(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause())
-            if (t instanceof ImageReadException || t instanceof ExpressionException) return 422;
-        return 500;
-    }
-
-    private void renderOutputOnly(Context ctx, Task task) throws IOException {
-        switch (task.status()) {
-            case CANCELLED -> json(ctx, 409, state(task, false));
-            case FAILED -> json(ctx, failureStatus(task.failure()), Map.of("detail", task.error() == null ? "failed" : task.error()));
-            case COMPLETED -> {
-                Object out = task.output();
-                ctx.status(200);
-                ctx.header("Cache-Control", "no-cache");
-                if (out instanceof BufferedImage img) {
-                    ctx.contentType("image/png");
-                    ctx.result(ImageFiles.encode(img, ImageFormat.PNG));
-                } else if (out instanceof ByteSource b) {
-                    ctx.contentType(b.mediaType());
-                    if (b.filename() != null) ctx.header("Content-Disposition", "attachment; filename=\"" + b.filename().replace("\"", "") + "\"");
-                    ctx.result(b.bytes());
-                } else if (out instanceof byte[] bytes) {
-                    ctx.contentType("application/octet-stream");
-                    ctx.result(bytes);
-                } else {
-                    json(ctx, 200, encodeOutput(out));
-                }
-            }
-            default -> json(ctx, 202, state(task, false));
+        if (!wait) {
+            json(ctx, 200, answers.state(task, false, false));
+            return;
         }
-    }
-
-    private static boolean isBinary(Object o) {
-        return o instanceof BufferedImage || o instanceof ByteSource || o instanceof byte[];
-    }
-
-    /** Task state JSON (contract 3.4), null fields omitted; images and bytes in the output as base64. */
-    private Map<String, Object> state(Task task, boolean submitted) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("task_id", task.id());
-        m.put("status", submitted ? "pending" : task.status().wireName());
-        m.put("workflow_id", task.workflowId());
-        if (!submitted && task.status() == TaskStatus.COMPLETED && task.output() != null) m.put("output", encodeOutput(task.output()));
-        if (!submitted && task.error() != null) m.put("error", task.error());
-        if (task.sessionId() != null) m.put("session_id", task.sessionId());
-        if (task.metadata() != null) m.put("metadata", task.metadata());
-        return m;
-    }
-
-    static Object encodeOutput(Object o) {
-        try {
-            if (o instanceof BufferedImage img) return Base64.getEncoder().encodeToString(ImageFiles.encode(img, ImageFormat.PNG));
-            if (o instanceof ByteSource b) return Base64.getEncoder().encodeToString(b.bytes());
-            if (o instanceof byte[] b) return Base64.getEncoder().encodeToString(b);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (o instanceof Map<?, ?> map) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            map.forEach((k, v) -> m.put(String.valueOf(k), encodeOutput(v)));
-            return m;
-        }
-        if (o instanceof List<?> list) return list.stream().map(ComposeServer::encodeOutput).toList();
-        return o;
+        ctx.future(() -> task.completion().handle((o, e) -> (Void) null)
+                .completeOnTimeout(null, controller.shutdownTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS)
+                .thenAccept(x -> json(ctx, 200, answers.state(task, false, false))));
     }
 
     static boolean bool(Object v, boolean dflt, String field) {

@@ -1,20 +1,18 @@
 package dev.modelcompose.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelcompose.expr.ByteSource;
 import dev.modelcompose.imaging.ImageFiles;
-import io.javalin.http.Context;
-import jakarta.servlet.MultipartConfigElement;
-import jakarta.servlet.http.Part;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,134 +20,140 @@ import java.util.Map;
 
 /**
  * Reads the body of {@code POST /workflows/runs} (contract 3.3): JSON, multipart or urlencoded, into a map. Form keys
- * nest by bracket or dot syntax ({@code input[image]}, {@code input.image}); file parts become {@link ByteSource}s, on
- * disk above the memory threshold, typed by their bytes (never by the part's Content-Type or file name).
+ * nest ({@link FormFields}); file parts become {@link ByteSource}s, on disk above the memory threshold, typed by their
+ * bytes (never by the part's Content-Type or file name). Every malformed body is a 400 saying what is wrong.
  */
 final class RequestBodies {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SNIFF_BYTES = 32;
+    /** A form field that is not a file is text held in memory: large values belong in file parts. */
+    static final int MAX_FIELD_BYTES = 64 << 20;
 
     private RequestBodies() {}
 
-    static Map<String, Object> read(Context ctx, ComposeServer.Settings settings, Path tempDir, List<Path> temps) throws IOException {
-        String header = ctx.header("Content-Type");
+    /** The media type of the request, checked before any of the body is read. @throws ApiError 400 */
+    static String mediaType(String header) {
         if (header == null || header.isBlank()) throw new ApiError(400, "Missing or empty Content-Type header.");
         String type = header.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        long length = ctx.req().getContentLengthLong();
-        if (length > settings.maxRequestBytes())
-            throw new ApiError(413, "Request body too large: " + length + " bytes (at most " + settings.maxRequestBytes() + ")");
         return switch (type) {
-            case "application/json" -> json(ctx);
-            case "multipart/form-data" -> multipart(ctx, settings, tempDir, temps);
-            case "application/x-www-form-urlencoded" -> urlencoded(ctx);
+            case "application/json", "application/x-www-form-urlencoded" -> type;
+            case "multipart/form-data" -> {
+                MultipartReader.boundary(header);
+                yield type;
+            }
             default -> throw new ApiError(400, "Unsupported Content-Type: " + type);
         };
     }
 
+    static Map<String, Object> read(String contentType, InputStream body, ComposeServer.Settings settings, Path tempDir, List<Path> temps)
+            throws IOException {
+        return switch (mediaType(contentType)) {
+            case "application/json" -> json(body, settings.maxRequestBytes());
+            case "multipart/form-data" -> multipart(new MultipartReader(body, contentType), settings, tempDir, temps);
+            default -> urlencoded(body, settings.maxRequestBytes());
+        };
+    }
+
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> json(Context ctx) {
-        byte[] body = ctx.bodyAsBytes();
+    private static Map<String, Object> json(InputStream body, long max) throws IOException {
+        byte[] bytes = readAll(body, max);
         Object parsed;
         try {
-            parsed = JSON.readValue(body, Object.class);
+            parsed = JSON.readValue(bytes, Object.class);
+        } catch (StreamConstraintsException e) {
+            throw new ApiError(400, "Invalid request body: " + e.getOriginalMessage() + " (send large images as multipart file uploads)");
         } catch (JsonProcessingException e) {
             throw new ApiError(400, "Invalid request body: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ApiError(400, "Invalid request body: " + e.getMessage());
         }
         if (!(parsed instanceof Map)) throw new ApiError(400, "Invalid request body: the body must be a JSON object");
         return (Map<String, Object>) parsed;
     }
 
-    private static Map<String, Object> urlencoded(Context ctx) {
+    private static Map<String, Object> urlencoded(InputStream body, long max) throws IOException {
         Map<String, Object> out = new LinkedHashMap<>();
-        String body = ctx.body();
-        if (body.isEmpty()) return out;
-        for (String pair : body.split("&")) {
+        String text = new String(readAll(body, max), StandardCharsets.UTF_8);
+        for (String pair : text.split("&")) {
             if (pair.isEmpty()) continue;
             int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            put(out, k, v);
+            FormFields.put(out, decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
         }
         return out;
     }
 
-    private static Map<String, Object> multipart(Context ctx, ComposeServer.Settings settings, Path tempDir, List<Path> temps) throws IOException {
-        ctx.req().setAttribute("org.eclipse.jetty.multipartConfig", new MultipartConfigElement(tempDir.toString(), settings.maxRequestBytes(),
-                settings.maxRequestBytes(), settings.memoryThreshold()));
-        Map<String, Object> out = new LinkedHashMap<>();
+    private static String decode(String s) {
         try {
-            for (Part part : ctx.req().getParts()) {
-                String name = part.getName();
-                if (part.getSubmittedFileName() != null) {
-                    put(out, name, upload(part, settings, tempDir, temps));
-                } else {
-                    try (InputStream in = part.getInputStream()) {
-                        put(out, name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                    }
-                }
-            }
-        } catch (IllegalStateException e) {
-            throw new ApiError(413, "Request body too large (at most " + settings.maxRequestBytes() + " bytes): " + e.getMessage());
-        } catch (jakarta.servlet.ServletException e) {
-            throw new ApiError(400, "Invalid request body: " + e.getMessage());
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "Invalid request body: malformed percent-encoding in '" + (s.length() > 80 ? s.substring(0, 80) + "..." : s)
+                    + "' (a % must be followed by two hexadecimal digits)");
+        }
+    }
+
+    private static byte[] readAll(InputStream in, long max) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[16 << 10];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            if (out.size() + (long) n > max) throw ApiError.tooLarge(max);
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private static Map<String, Object> multipart(MultipartReader parts, ComposeServer.Settings settings, Path tempDir, List<Path> temps)
+            throws IOException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (MultipartReader.Part part; (part = parts.next()) != null; ) {
+            if (part.filename() != null) FormFields.put(out, part.name(), upload(parts, part, settings, tempDir, temps));
+            else FormFields.put(out, part.name(), new String(field(parts, part), StandardCharsets.UTF_8));
         }
         return out;
     }
 
-    /** The part's Content-Type is the client's claim: the media type kept is sniffed from the bytes. */
-    private static ByteSource upload(Part part, ComposeServer.Settings settings, Path tempDir, List<Path> temps) throws IOException {
-        String filename = part.getSubmittedFileName();
-        if (part.getSize() <= settings.memoryThreshold()) {
-            try (InputStream in = part.getInputStream()) {
-                byte[] bytes = in.readAllBytes();
-                return ByteSource.of(bytes, sniffedType(bytes), filename);
+    private static byte[] field(MultipartReader parts, MultipartReader.Part part) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        for (int n; (n = parts.read(buffer, 0, buffer.length)) >= 0; ) {
+            if (out.size() + n > MAX_FIELD_BYTES)
+                throw new ApiError(413, "The form field '" + part.name() + "' is larger than " + (MAX_FIELD_BYTES >> 20)
+                        + " MiB; send large values as file parts (-F \"" + part.name() + "=@file\")");
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    /** In memory up to the threshold, then a temp file; the part's Content-Type is the client's claim, the type kept is sniffed. */
+    private static ByteSource upload(MultipartReader parts, MultipartReader.Part part, ComposeServer.Settings settings, Path tempDir,
+                                     List<Path> temps) throws IOException {
+        ByteArrayOutputStream memory = new ByteArrayOutputStream();
+        byte[] buffer = new byte[16 << 10];
+        Path file = null;
+        OutputStream disk = null;
+        try {
+            for (int n; (n = parts.read(buffer, 0, buffer.length)) >= 0; ) {
+                if (disk == null && memory.size() + n > settings.memoryThreshold()) {
+                    file = Files.createTempFile(tempDir, "upload-", ".bin");
+                    temps.add(file);
+                    disk = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+                    memory.writeTo(disk);
+                }
+                if (disk != null) disk.write(buffer, 0, n);
+                else memory.write(buffer, 0, n);
             }
+        } finally {
+            if (disk != null) disk.close();
         }
-        Path file = Files.createTempFile(tempDir, "upload-", ".bin");
-        temps.add(file);
-        try (InputStream in = part.getInputStream()) {
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        if (file == null) {
+            byte[] bytes = memory.toByteArray();
+            return ByteSource.of(bytes, sniffedType(bytes), part.filename());
         }
-        part.delete();
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(SNIFF_BYTES);
         }
-        return ByteSource.ofPath(file, sniffedType(head), filename);
+        return ByteSource.ofPath(file, sniffedType(head), part.filename());
     }
 
     private static String sniffedType(byte[] head) {
         return ImageFiles.mediaType(head).orElse("application/octet-stream");
-    }
-
-    /** {@code a[b][c]} and {@code a.b.c} nest; {@code k[]} collects a list under {@code "k[]"}; repeated keys make lists. */
-    @SuppressWarnings("unchecked")
-    static void put(Map<String, Object> root, String key, Object value) {
-        if (key.endsWith("[]")) {
-            ((List<Object>) root.computeIfAbsent(key, k -> new ArrayList<>())).add(value);
-            return;
-        }
-        List<String> path = new ArrayList<>();
-        for (String dotted : key.split("\\.")) {
-            int b = dotted.indexOf('[');
-            if (b < 0 || !dotted.endsWith("]")) {
-                path.add(dotted);
-                continue;
-            }
-            path.add(dotted.substring(0, b));
-            for (String seg : dotted.substring(b + 1, dotted.length() - 1).split("\\]\\[")) path.add(seg);
-        }
-        Map<String, Object> m = root;
-        for (int i = 0; i < path.size() - 1; i++) {
-            Object next = m.get(path.get(i));
-            if (!(next instanceof Map)) {
-                next = new LinkedHashMap<String, Object>();
-                m.put(path.get(i), next);
-            }
-            m = (Map<String, Object>) next;
-        }
-        m.put(path.get(path.size() - 1), value);
     }
 }

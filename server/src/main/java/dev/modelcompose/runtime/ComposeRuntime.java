@@ -10,6 +10,9 @@ import dev.modelcompose.compose.UnsupportedComponentConfig;
 import dev.modelcompose.compose.WorkflowConfig;
 import dev.modelcompose.expr.InputAccess;
 import dev.modelcompose.expr.RenderContext;
+import dev.modelcompose.imaging.ImageFiles;
+import dev.modelcompose.memory.MemoryAccount;
+import dev.modelcompose.memory.MemoryBudget;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,6 +60,10 @@ public final class ComposeRuntime implements AutoCloseable {
     private final Map<String, ComponentInstance> components = new ConcurrentHashMap<>();
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final FinishedTasks finished = new FinishedTasks(Runtime.getRuntime().maxMemory() / 4);
+    /** Unlimited for the command line; a server sizes it ({@code memory_budget}). */
+    private final MemoryBudget memory = new MemoryBudget(Long.MAX_VALUE);
+    private volatile long maxImagePixels = ImageFiles.DEFAULT_MAX_PIXELS;
+    private volatile OutputStore outputStore;
     private final ExecutorService taskThreads;
     private final ExecutorService jobThreads;
     private final WorkflowRunner runner;
@@ -102,7 +109,8 @@ public final class ComposeRuntime implements AutoCloseable {
         return config;
     }
 
-    void log(String line) {
+    /** A line for the log ({@code INFO:     } prefixed), as runs write theirs. */
+    public void log(String line) {
         options.log().accept("INFO:     " + line);
     }
 
@@ -160,8 +168,14 @@ public final class ComposeRuntime implements AutoCloseable {
      * @param metadata    echoed back in the task state
      * @param inputAccess what its {@code ;path} and {@code ;url} inputs may reach; null = the runtime's
      *                    {@link RuntimeOptions#inputAccess()}
+     * @param prepaid     memory reserved from {@link #memoryBudget()} for the run before it was submitted (what
+     *                    the HTTP layer admits from the image headers), or null; the run owns it from then on
      */
-    public record RunOptions(String sessionId, Object metadata, InputAccess inputAccess) {
+    public record RunOptions(String sessionId, Object metadata, InputAccess inputAccess, MemoryBudget.Lease prepaid) {
+        public RunOptions(String sessionId, Object metadata, InputAccess inputAccess) {
+            this(sessionId, metadata, inputAccess, null);
+        }
+
         public RunOptions(String sessionId, Object metadata) {
             this(sessionId, metadata, null);
         }
@@ -180,15 +194,27 @@ public final class ComposeRuntime implements AutoCloseable {
      * @throws WorkflowNotFoundException before anything is queued
      */
     public Task submit(String workflowId, Object input, RunOptions run) {
-        if (closed) throw new WorkflowException("the runtime is shut down");
-        WorkflowRunner.CompiledWorkflow wf = workflows.get(workflow(workflowId).id());
-        purgeTasks();
-        Task task = new Task(Ulid.next(), wf.config().id(), run.sessionId(), run.metadata());
-        tasks.put(task.id(), task);
-        task.completion().whenComplete((output, failure) -> finished.add(task));
-        RenderContext.Options render = run.inputAccess() == null ? renderOptions : renderOptions.withAccess(run.inputAccess());
-        task.execution(taskThreads.submit(() -> execute(task, wf, input, render)));
-        return task;
+        MemoryAccount account = new MemoryAccount(memory);
+        if (run.prepaid() != null) account.prepay(run.prepaid());
+        try {
+            if (closed) throw new WorkflowException("the runtime is shut down");
+            WorkflowRunner.CompiledWorkflow wf = workflows.get(workflow(workflowId).id());
+            purgeTasks();
+            Task task = new Task(Ulid.next(), wf.config().id(), run.sessionId(), run.metadata());
+            tasks.put(task.id(), task);
+            task.completion().whenComplete((output, failure) -> {
+                account.close();
+                finished.add(task);
+                purgeTasks();
+            });
+            RenderContext.Options render = (run.inputAccess() == null ? renderOptions : renderOptions.withAccess(run.inputAccess()))
+                    .withMemory(account, maxImagePixels);
+            task.execution(taskThreads.submit(() -> execute(task, wf, input, render)));
+            return task;
+        } catch (RuntimeException | Error e) {
+            account.close();
+            throw e;
+        }
     }
 
     public Task submit(String workflowId, Object input) {
@@ -215,6 +241,8 @@ public final class ComposeRuntime implements AutoCloseable {
         log("[task-" + task.id() + "] Workflow '" + wf.config().id() + "' started.");
         try {
             Object out = runner.run(wf, input, task, render);
+            OutputStore store = outputStore;
+            if (store != null) out = store.keep(out);
             task.finish(TaskStatus.COMPLETED, out, null);
             log("[task-" + task.id() + "] Workflow '" + wf.config().id() + "' completed.");
         } catch (TaskCancelledException e) {
@@ -238,11 +266,57 @@ public final class ComposeRuntime implements AutoCloseable {
     }
 
     /**
-     * The most output bytes (images at 4 bytes a pixel) that finished tasks keep for {@link #task(String)} in all;
-     * past it the oldest are forgotten before their {@link #TASK_RETENTION}. Default: a quarter of the maximum heap.
+     * The most output bytes held in memory (images at 4 bytes a pixel, or their stored encoding) that finished tasks
+     * keep for {@link #task(String)} in all; past it the oldest move to disk ({@link #storeOutputs}) or are forgotten
+     * before their {@link #TASK_RETENTION}. Default: a quarter of the maximum heap.
      */
     public void retainOutputsUpTo(long bytes) {
         finished.budget(bytes);
+    }
+
+    /**
+     * Keeps each task's output as the server serves it: images encoded once as PNG, files and bytes copied, in memory
+     * up to {@code memoryBytes} for all finished tasks together and in files of {@code store}'s directory up to
+     * {@code diskBytes} (the oldest are forgotten first). Without this (the command line), outputs stay as they are.
+     */
+    public void storeOutputs(OutputStore store, long memoryBytes, long diskBytes) {
+        outputStore = store;
+        finished.budget(memoryBytes);
+        finished.spillTo(store.dir(), diskBytes);
+    }
+
+    /** What runs in flight reserve their images' memory from: unlimited unless resized (as a server does). */
+    public MemoryBudget memoryBudget() {
+        return memory;
+    }
+
+    /** Input images with more pixels are refused before they are decoded (default {@link ImageFiles#DEFAULT_MAX_PIXELS}). */
+    public void limitImagePixels(long pixels) {
+        if (pixels <= 0) throw new IllegalArgumentException("the pixel limit must be positive, not " + pixels);
+        maxImagePixels = pixels;
+    }
+
+    public long maxImagePixels() {
+        return maxImagePixels;
+    }
+
+    /**
+     * The largest factor the workflow's upscale components enlarge by: the loaded model's scale, else the compose
+     * file's {@code scale}, else 4 (the largest Real-ESRGAN scale). Lets the HTTP layer estimate a run's memory from the
+     * image headers before anything is decoded.
+     */
+    public int upscaleFactor(String workflowId) {
+        int factor = 1;
+        for (JobConfig j : workflow(workflowId).jobs()) {
+            ComponentConfig c = j.inlineComponent() != null ? j.inlineComponent()
+                    : Lookup.find(config.components(), j.componentId(), ComponentConfig::id, ComponentConfig::isDefault).orElse(null);
+            if (!(c instanceof ImageUpscaleConfig u)) continue;
+            ComponentInstance loaded = j.inlineComponent() == null ? components.get(c.id()) : null;
+            Integer scale = loaded instanceof ImageUpscaleComponent iu ? iu.loadedScale() : null;
+            if (scale == null) scale = u.scale();
+            factor = Math.max(factor, scale == null ? 4 : scale);
+        }
+        return factor;
     }
 
     // ---------------------------------------------------------------------------------------------- components

@@ -10,6 +10,9 @@ import dev.modelcompose.expr.PythonText;
 import dev.modelcompose.expr.RenderContext;
 import dev.modelcompose.expr.Template;
 import dev.modelcompose.imaging.ImageMetadataCarrier;
+import dev.modelcompose.memory.ImageCosts;
+import dev.modelcompose.memory.MemoryBusyException;
+import dev.modelcompose.upscale.InsufficientMemoryException;
 import dev.modelcompose.upscale.ModelFiles;
 import dev.modelcompose.upscale.ModelOptions;
 import dev.modelcompose.upscale.UpscaleCancelledException;
@@ -87,6 +90,11 @@ final class ImageUpscaleComponent implements ComponentInstance {
         if (index >= 0 && index < gpus.size()) return index;
         throw new WorkflowException("device '" + device.strip() + "' is not available; the devices are: " + GpuDevices.describeChoices()
                 + "; use device: cpu, auto, a GPU index, or a list such as [0, cpu]");
+    }
+
+    /** The loaded model's scale, or null before it is loaded. */
+    synchronized Integer loadedScale() {
+        return engine == null ? null : engine.scale();
     }
 
     @Override
@@ -239,6 +247,10 @@ final class ImageUpscaleComponent implements ComponentInstance {
 
     private BufferedImage upscaleOne(UpscaleEngine engine, UpscaleOptions opts, BufferedImage image, CompiledAction a, RunContext run) {
         boolean bgr = "bgr".equals(a.config().colorFormat());
+        int w = image.getWidth(), h = image.getHeight(), scale = engine.scale();
+        ImageCosts.checkOutput(w, h, scale, channels(image), null);
+        run.render().memory().reserve(ImageCosts.upscale(w, h, scale) + (bgr ? 8L * w * h * (1 + scale * scale) : 0),
+                "upscaling a " + w + "x" + h + " image x" + scale);
         UpscaleJob job = new UpscaleJob();
         try (AutoCloseable hook = run.cancellation().onCancel(job::cancel)) {
             BufferedImage in = bgr ? swapRedBlue(image) : image;
@@ -246,6 +258,8 @@ final class ImageUpscaleComponent implements ComponentInstance {
             return ImageMetadataCarrier.attach(bgr ? swapRedBlue(out) : out, ImageMetadataCarrier.of(image));
         } catch (UpscaleCancelledException e) {
             throw new TaskCancelledException();
+        } catch (InsufficientMemoryException e) {
+            throw new MemoryBusyException("component '" + config.id() + "': " + message(e), e);
         } catch (WorkflowException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -254,8 +268,15 @@ final class ImageUpscaleComponent implements ComponentInstance {
             throw new IllegalStateException(e);
         } finally {
             // e.g. a GPU that failed and left its tiles to the CPU: the run succeeds, the log says why it was slow
-            for (String w : job.warnings()) run.log().accept("[task-" + run.taskId() + "] Component '" + config.id() + "': warning: " + w);
+            for (String warning : job.warnings())
+                run.log().accept("[task-" + run.taskId() + "] Component '" + config.id() + "': warning: " + warning);
         }
+    }
+
+    /** The 8-bit channels the runner sees for the image: gray stays gray, alpha is kept. */
+    private static int channels(BufferedImage image) {
+        boolean gray = image.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY;
+        return (gray ? 1 : 3) + (image.getColorModel().hasAlpha() ? 1 : 0);
     }
 
     /** {@code color_format: bgr}: the model sees blue and red swapped; the result is swapped back. */

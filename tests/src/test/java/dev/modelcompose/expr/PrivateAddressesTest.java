@@ -49,4 +49,35 @@ class PrivateAddressesTest {
         assertTrue(isPrivateMapped("100.64.1.1"));
         assertFalse(isPrivateMapped("8.8.4.4"));
     }
+
+    /** Teredo 2001:0::/32: server IPv4 in bits 32-63, the client's IPv4 XOR 0xFFFFFFFF in the last 32 bits. */
+    private static String teredo(String server, String client) throws Exception {
+        byte[] b = new byte[16];
+        b[0] = 0x20;
+        b[1] = 0x01;
+        System.arraycopy(InetAddress.getByName(server).getAddress(), 0, b, 4, 4);
+        byte[] c = InetAddress.getByName(client).getAddress();
+        for (int i = 0; i < 4; i++) b[12 + i] = (byte) ~c[i];
+        return InetAddress.getByAddress(b).getHostAddress();
+    }
+
+    @Test
+    void ipv6RangesThatCarryAPrivateIpv4AddressArePrivate() throws Exception {
+        // 6to4 2002:AABB:CCDD::/48 carries AA.BB.CC.DD
+        for (String a : new String[] {"2002:7f00:1::", "2002:7f00:0001:1234::1", "2002:a00:1::1", "2002:c0a8:101::", "2002:a9fe:a9fe::1",
+                "2002:6440:1::"})
+            assertTrue(isPrivate(a), a);
+        assertFalse(isPrivate("2002:808:808::1"), "6to4 of 8.8.8.8");
+        // Teredo: either the server or the client address
+        assertTrue(isPrivate(teredo("8.8.8.8", "127.0.0.1")), "Teredo client 127.0.0.1");
+        assertTrue(isPrivate(teredo("10.0.0.1", "8.8.4.4")), "Teredo server 10.0.0.1");
+        assertTrue(isPrivate(teredo("8.8.8.8", "192.168.1.5")), "Teredo client 192.168.1.5");
+        assertFalse(isPrivate(teredo("65.54.227.120", "8.8.4.4")), "Teredo between public addresses");
+        // SIIT translated ::ffff:0:a.b.c.d, ISATAP interface ids, the local-use NAT64 prefix, documentation, discard-only
+        for (String a : new String[] {"::ffff:0:7f00:1", "::ffff:0:a00:1", "fe80::5efe:7f00:1", "2001:470::5efe:c0a8:101",
+                "2001:470::200:5efe:a00:1", "64:ff9b:1::808:808", "2001:db8::1", "100::1"})
+            assertTrue(isPrivate(a), a);
+        for (String a : new String[] {"::ffff:0:808:808", "2001:470::5efe:808:808", "2001:4860::1"})
+            assertFalse(isPrivate(a), a);
+    }
 }

@@ -184,7 +184,7 @@ class ComposeServerTest {
         assertTrue(((String) json(r).get("detail")).startsWith("input.image: "), new String(r.body()));
         // CORS
         r = send(HttpRequest.newBuilder(URI.create(api + "/health")).header("Origin", "http://example.com").GET());
-        assertEquals("http://example.com", r.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        assertEquals("*", r.headers().firstValue("Access-Control-Allow-Origin").orElse(""), "origins: * answers * (CorsTest has more)");
         r = send(HttpRequest.newBuilder(URI.create(api + "/workflows/runs")).header("Origin", "http://example.com")
                 .header("Access-Control-Request-Method", "POST").method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
         assertEquals(200, r.statusCode());

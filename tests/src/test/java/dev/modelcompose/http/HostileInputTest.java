@@ -172,7 +172,9 @@ class HostileInputTest {
         assertThrows(Exception.class, task::await);
         assertEquals(TaskStatus.FAILED, task.status());
         assertTrue(task.error().contains("reading local files is off"), task.error());
-        assertEquals(24, ((BufferedImage) server.runtime.run("by-path", Map.of("image", outside.toString()))).getWidth(),
+        // a server's runtime keeps its outputs encoded (PNG)
+        Object out = server.runtime.run("by-path", Map.of("image", outside.toString()));
+        assertEquals(24, image(((dev.modelcompose.expr.ByteSource) out).bytes()).getWidth(),
                 "the runtime's own default (the command line's) still reads it");
     }
 

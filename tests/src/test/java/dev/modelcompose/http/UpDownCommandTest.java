@@ -145,4 +145,39 @@ class UpDownCommandTest {
             up.destroyForcibly();
         }
     }
+
+    /** {@code up -d} starts its server JVM with the options of JvmOptions: it exits at once on an OutOfMemoryError. */
+    @Test
+    void detachedUpRunsAJvmThatFailsFastOnOutOfMemory() throws Exception {
+        int port = freePort();
+        writeCompose(port);
+        Path log = dir.resolve("up-d.log");
+        Process starter = cli(log, "up", "-d");
+        assertTrue(starter.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, starter.exitValue(), Files.readString(log));
+        long pid = Long.parseLong(Files.readString(dir.resolve(".model-compose.pid")).strip());
+        ProcessHandle server = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no process " + pid));
+        try {
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+            assertTrue(cmdline.contains("-XX:+ExitOnOutOfMemoryError"), cmdline);
+            assertEquals(java.util.List.of("-XX:+ExitOnOutOfMemoryError"), dev.modelcompose.cli.JvmOptions.required());
+            HttpClient http = HttpClient.newHttpClient();
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            int status = 0;
+            while (System.nanoTime() < deadline && server.isAlive() && status != 200) {
+                try {
+                    status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/health")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (java.io.IOException notYet) {
+                    Thread.sleep(200);
+                }
+            }
+            assertEquals(200, status, "the detached server answers /health");
+            Process down = cli(dir.resolve("down.log"), "down");
+            assertTrue(down.waitFor(60, TimeUnit.SECONDS));
+            assertTrue(server.onExit().get(60, TimeUnit.SECONDS) != null);
+        } finally {
+            server.destroyForcibly();
+        }
+    }
 }

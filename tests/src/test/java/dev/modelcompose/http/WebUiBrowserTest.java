@@ -98,4 +98,45 @@ class WebUiBrowserTest {
             }
         }
     }
+
+    /** A result over inline_output_limit is not in the polled state: the page shows it from output_url. */
+    @Test
+    void aResultTooLargeToInlineIsShownFromItsLink() throws Exception {
+        assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(), "chromium and chromedriver are not installed");
+        String yaml = """
+                controller:
+                  type: http-server
+                  base_path: /api
+                  inline_output_limit: 0
+                  webui: {driver: gradio}
+                """ + ComposeYaml.upscaleWorkflow("Upscale Image", ComposeYaml.testModel("realesr-animevideov3-x4"), 4,
+                "params: {tile_size: 32, tile_pad_size: 8}");
+        BufferedImage img = new BufferedImage(20, 12, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 12; y++) for (int x = 0; x < 20; x++) img.setRGB(x, y, (x * 12) << 16 | (y * 20) << 8 | 40);
+        Path input = Files.write(dir.resolve("wide.png"), ImageFiles.encode(img, ImageFormat.PNG));
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + Files.createDirectories(dir.resolve("chrome2")));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
+        try (ComposeRuntime runtime = ComposeRuntime.create(ComposeLoader.loadString(yaml, "model-compose.yml", dir, Map.of()),
+                LoopbackServer.offlineOptions());
+             ComposeServer server = new ComposeServer(runtime, ComposeServer.Settings.defaults()).start(0, 0)) {
+            ChromeDriver driver = new ChromeDriver(service, options);
+            try {
+                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+                driver.get("http://127.0.0.1:" + server.webuiPort() + "/");
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("wf-title"), "Upscale Image"));
+                driver.findElement(By.cssSelector("input[type=file][name=image]")).sendKeys(input.toString());
+                driver.findElement(By.id("run")).click();
+                WebElement after = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#outputs img.after")));
+                wait.until(d -> ((Number) ((JavascriptExecutor) d).executeScript("return arguments[0].naturalWidth", after)).intValue() > 0);
+                assertEquals(80L, ((Number) driver.executeScript("return arguments[0].naturalWidth", after)).longValue());
+                assertTrue(after.getAttribute("src").endsWith("?output_only=true"), after.getAttribute("src"));
+                assertTrue(driver.findElement(By.cssSelector("#outputs a.download")).getAttribute("href").endsWith("?output_only=true"));
+            } finally {
+                driver.quit();
+            }
+        }
+    }
 }

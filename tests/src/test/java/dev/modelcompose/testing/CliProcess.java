@@ -17,10 +17,17 @@ public final class CliProcess {
 
     /** Starts {@code model-compose ARGS} in {@code workDir}, stdout and stderr to {@code log}. */
     public static Process start(Path workDir, Path log, String... args) throws IOException {
+        return start(workDir, log, java.util.Map.of(), args);
+    }
+
+    /** The same with more environment variables. */
+    public static Process start(Path workDir, Path log, java.util.Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), MAIN));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** Waits until the process has logged {@code marker}; fails if it ends first or the limit passes. */

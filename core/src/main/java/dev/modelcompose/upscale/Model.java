@@ -1,5 +1,6 @@
 package dev.modelcompose.upscale;
 
+import dev.modelcompose.imaging.RowSink;
 import dev.modelcompose.nativelib.RunnerNative;
 import dev.modelcompose.nativelib.RunnerNative.NativeModel;
 import dev.modelcompose.nativelib.RunnerNative.Status;
@@ -40,6 +41,9 @@ public final class Model implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
+    /** How much of a band is copied to the heap at once on its way to a {@link RowSink}. */
+    private static final int ROW_COPY_BYTES = 4 << 20;
 
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final ModelFiles files;
@@ -204,6 +208,28 @@ public final class Model implements AutoCloseable {
         }
         if (failure[0] != null) throw failure[0];
         if (runtimeFailure[0] != null) throw runtimeFailure[0];
+    }
+
+    /**
+     * Upscales raw pixels straight into {@code sink} (a PNG being written, say), a few rows at a time as bands complete:
+     * with an automatic tile, memory is set by the tile row, not by the output. The sink must be the output's size and
+     * channel count; it is not closed here.
+     */
+    public void upscale(PixelBuffer image, UpscaleOptions call, UpscaleJob job, RowSink sink) throws IOException {
+        int width = image.width() * scale, height = image.height() * scale;
+        if (sink.width() != width || sink.height() != height || sink.channels() != image.channels())
+            throw new IllegalArgumentException("the sink takes " + sink.width() + "x" + sink.height() + "x" + sink.channels()
+                    + ", the output is " + width + "x" + height + "x" + image.channels());
+        int rowBytes = width * image.channels();
+        byte[] rows = new byte[Math.max(1, ROW_COPY_BYTES / rowBytes) * rowBytes];
+        upscale(image, call, job, (y0, count, band) -> {
+            for (int done = 0; done < count; ) {
+                int n = Math.min(count - done, rows.length / rowBytes);
+                band.get(rows, 0, n * rowBytes);
+                sink.writeRows(rows, 0, n);
+                done += n;
+            }
+        });
     }
 
     private interface NativeCall {
